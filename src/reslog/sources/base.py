@@ -1,0 +1,162 @@
+"""What every reader returns, and helpers they share (hashing, CSV opening, validation)."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+import pandas as pd
+
+from reslog.errors import InputError
+
+
+@dataclass(frozen=True)
+class SourceMeta:
+    """Provenance of one ingest: recorded in the ledger, attached to every row it writes.
+
+    Attributes
+    ----------
+    source : short source name (``usgs_mcs``, ``baci``, ``wgi``, ``mine_sites``, ``risk_events``...).
+    version : release or year (``MCS 2026``, ``V202401``, ``2024 update``).
+    licence : licence of the data (``public domain (US Government work)``, ``Etalab 2.0``...).
+    citation : how to cite it.
+    files : the files read (all of them count in the content hash).
+    sha256 : content hash over all files, in order.
+    """
+
+    source: str
+    version: str
+    licence: str
+    citation: str
+    files: tuple[str, ...]
+    sha256: str
+
+
+@dataclass
+class SqlScan:
+    """A large table that the warehouse loads itself by a DuckDB ``SELECT`` (streaming, no pandas).
+
+    ``sql`` is a SELECT producing exactly the canonical columns of ``table`` (except ``ledger_id``).
+    ``checks`` are SELECTs that must return no row; each returns (row, field, message) of the
+    first offending line and is run inside the ingest transaction before commit.
+    """
+
+    sql: str
+    checks: list[str] = field(default_factory=list)
+    rows_hint: int | None = None
+
+
+@dataclass
+class Parsed:
+    """Canonical tables produced by one reader call, with their provenance.
+
+    ``tables`` maps canonical table names (see ``reslog.store.tables``) to a DataFrame with
+    exactly the canonical columns (except ``ledger_id``, added by the warehouse) or to a
+    :class:`SqlScan` for tables too large for memory.
+    """
+
+    tables: dict[str, pd.DataFrame | SqlScan]
+    meta: SourceMeta
+    notes: list[str] = field(default_factory=list)
+
+
+def sha256_files(paths: Iterable[Path]) -> str:
+    """SHA-256 over the bytes of ``paths`` (in the given order)."""
+    h = hashlib.sha256()
+    for p in paths:
+        with open(p, "rb") as f:
+            for chunk in iter(lambda: f.read(1 << 20), b""):
+                h.update(chunk)
+    return h.hexdigest()
+
+
+def read_text_strict(path: Path, encodings: tuple[str, ...] = ("utf-8-sig",)) -> str:
+    """Read a text file, failing with an :class:`InputError` naming the byte row on bad encoding."""
+    data = path.read_bytes()
+    if b"\x00" in data[:65536]:
+        raise InputError(path, "binary content (NUL bytes): not a text/CSV file", row=None)
+    last: UnicodeDecodeError | None = None
+    for enc in encodings:
+        try:
+            return data.decode(enc)
+        except UnicodeDecodeError as e:
+            last = e
+    assert last is not None
+    line = data[: last.start].count(b"\n")  # 0 = header line
+    raise InputError(
+        path,
+        f"cannot be decoded as {' or '.join(encodings)} (byte {last.start}: {last.reason}); "
+        "save it as UTF-8 and try again",
+        row=line,
+    )
+
+
+def read_csv_strict(
+    path: Path,
+    required: Iterable[str],
+    *,
+    encodings: tuple[str, ...] = ("utf-8-sig",),
+    dtype: Any = str,
+    **kwargs: Any,
+) -> pd.DataFrame:
+    """Read a CSV as strings, check required columns, and detect truncation.
+
+    Row numbers in later errors are 1-based data rows (the header is row 0).
+    """
+    text = read_text_strict(path, encodings)
+    if not text.strip():
+        raise InputError(path, "file is empty")
+    try:
+        df = pd.read_csv(io.StringIO(text), dtype=dtype, keep_default_na=False, **kwargs)
+    except pd.errors.ParserError as e:
+        raise InputError(path, f"malformed CSV ({e}); check quoting and the number of columns") from e
+    df.columns = [str(c).strip() for c in df.columns]
+    missing = [c for c in required if c not in df.columns]
+    if missing:
+        raise InputError(path, f"missing column(s) {missing}; found {list(df.columns)}", row=0,
+                         field=missing[0])
+    if not text.endswith(("\n", "\r")) and len(df) > 0:
+        # A last line without newline is fine only if it has all its fields.
+        last = df.iloc[-1]
+        empty = [c for c in required if str(last[c]).strip() == ""]
+        if empty:
+            raise InputError(path, "file looks truncated: the last line is incomplete",
+                             row=len(df), field=empty[0])
+    return df
+
+
+def parse_number(
+    path: Path, row: int, fieldname: str, raw: object, *, allow_negative: bool = False,
+    allow_empty: bool = False,
+) -> float | None:
+    """Parse one numeric cell (thousands separators allowed) or raise an :class:`InputError`."""
+    s = "" if raw is None else str(raw).strip().replace(",", "")
+    if s == "":
+        if allow_empty:
+            return None
+        raise InputError(path, "a number is required here but the cell is empty", row=row,
+                         field=fieldname)
+    try:
+        v = float(s)
+    except ValueError:
+        raise InputError(path, f"'{raw}' is not a number", row=row, field=fieldname) from None
+    if math.isnan(v) or math.isinf(v):
+        raise InputError(path, f"'{raw}' is not a finite number", row=row, field=fieldname)
+    if v < 0 and not allow_negative:
+        raise InputError(path, f"negative value {v:g} is not allowed", row=row, field=fieldname)
+    return v
+
+
+def check_unique(path: Path, df: pd.DataFrame, keys: list[str], rows: pd.Series | None = None) -> None:
+    """Raise an :class:`InputError` on the first duplicate key, naming both rows."""
+    dup = df.duplicated(keys, keep=False)
+    if dup.any():
+        idx = list(df.index[dup][:2])
+        r = (rows.loc[idx] if rows is not None else pd.Series([i + 1 for i in idx], index=idx)).tolist()
+        vals = ", ".join(f"{k}={df.loc[idx[0], k]!r}" for k in keys)
+        raise InputError(path, f"duplicate key ({vals}) also on row {r[0]}", row=int(r[-1]),
+                         field=keys[0])
