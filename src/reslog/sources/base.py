@@ -48,6 +48,11 @@ class SqlScan:
     sql: str
     checks: list[str] = field(default_factory=list)
     rows_hint: int | None = None
+    replace_where: str | None = None
+    """SQL predicate on the target table: rows matching it are deleted before the insert (so a
+    newer release of the same year replaces the older one). ``None`` deletes nothing."""
+    file: str = ""
+    """The file reported in errors raised by ``checks``."""
 
 
 @dataclass

@@ -6,6 +6,8 @@ so every number can be traced to its source file, version and licence.
 
 from __future__ import annotations
 
+import re
+
 SCHEMA_VERSION = 1
 
 # name -> (DDL body, primary key columns). Column order is the canonical order.
@@ -84,6 +86,30 @@ TABLES: dict[str, tuple[str, tuple[str, ...]]] = {
     """, ()),
 }
 
+# Tables that other modules register (e.g. ``trade_clean`` from ``reslog.store.trade_tables``).
+EXTRA_TABLES: dict[str, tuple[str, tuple[str, ...]]] = {}
+
+
+def register_table(name: str, body: str, primary_key: tuple[str, ...] = ()) -> None:
+    """Add a table to the warehouse schema (created on the next :meth:`Warehouse.open`)."""
+    EXTRA_TABLES[name] = (body, primary_key)
+
+
+def all_tables() -> dict[str, tuple[str, tuple[str, ...]]]:
+    """Core and registered tables."""
+    return {**TABLES, **EXTRA_TABLES}
+
+
+def all_columns(name: str) -> list[str]:
+    """Columns of any (core or registered) table."""
+    return columns(name)
+
+
+def primary_key(name: str) -> tuple[str, ...]:
+    """Primary-key columns of a table (empty when it has none)."""
+    return all_tables()[name][1]
+
+
 # Reference tables filled from code lists at warehouse creation.
 REFERENCE_TABLES = ("countries", "commodities")
 
@@ -92,13 +118,10 @@ DATA_TABLES = tuple(t for t in TABLES if t not in ("ledger", *REFERENCE_TABLES))
 
 def columns(table: str) -> list[str]:
     """Canonical column names of ``table`` in order (constraints skipped)."""
-    body = TABLES[table][0]
+    body = re.sub(r"PRIMARY KEY\s*\([^)]*\)", "", all_tables()[table][0])
     cols = []
     for part in body.split(","):
         tok = part.strip().split()
-        if not tok or tok[0].upper() in ("PRIMARY", "KEY") or tok[0].startswith("("):
-            continue
-        if tok[0].endswith(")"):
-            continue
-        cols.append(tok[0].strip('"'))
+        if tok:
+            cols.append(tok[0].strip('"'))
     return cols

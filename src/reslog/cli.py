@@ -1,0 +1,179 @@
+"""The ``reslog`` command line (Typer). Commands only call the layers below; no analysis here.
+
+Area modules add their commands through ``register(app)``: ``cli_io`` (MRIO engine),
+``cli_trade`` (trade flows), ``cli_risk`` (criticality, shocks, products), ``cli_events``
+(news intelligence). Errors a user can cause (:class:`~reslog.errors.ReslogError`) print one
+message and exit with code 2.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from reslog import __version__
+from reslog.cli_common import DbOption, open_warehouse
+from reslog.errors import ReslogError
+
+app = typer.Typer(
+    name="reslog",
+    help="reslog — Resource Logistics: the risks hidden behind mineral resources.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+data_app = typer.Typer(help="Full official datasets: fetch them (the only online command).",
+                       no_args_is_help=True)
+app.add_typer(data_app, name="data")
+console = Console()
+
+AREA_MODULES = ("reslog.cli_io", "reslog.cli_trade", "reslog.cli_risk", "reslog.cli_events")
+
+
+def _version(value: bool) -> None:
+    if value:
+        console.print(f"reslog {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Print the version and exit.")] = False,
+) -> None:
+    """reslog — Resource Logistics: exposure, shocks, watch, criticality and provenance of minerals."""
+
+
+@app.command("ingest")
+def ingest_cmd(
+    kind: Annotated[str, typer.Argument(help="What the file is: baci, usgs, production, wgi, mines, events, tailings, hs …")],
+    path: Annotated[Path, typer.Argument(help="File (or, for BACI, a release folder) to ingest.")],
+    db: DbOption = None,
+) -> None:
+    """Validate a file of a real format and load it into the warehouse in one transaction.
+
+    Re-ingesting identical content is a no-op. Bad input exits 2 naming file, row and field,
+    and leaves the warehouse unchanged.
+    """
+    from reslog.sources.registry import read
+
+    parsed = read(kind, path)
+    with open_warehouse(db) as wh:
+        res = wh.ingest(parsed, kind=kind)
+    if res.skipped:
+        console.print(f"{path}: already ingested (ledger #{res.ledger_id}, same sha256); nothing to do")
+        return
+    rows = ", ".join(f"{t} {n:,}" for t, n in res.rows.items())
+    console.print(f"{path}: ingested as ledger #{res.ledger_id} ({rows})")
+    for note in parsed.notes:
+        console.print(f"  note: {note}")
+
+
+@app.command("ledger")
+def ledger_cmd(db: DbOption = None) -> None:
+    """List the provenance ledger: every ingest with source, version, licence, sha256, rows, time."""
+    with open_warehouse(db, read_only=True) as wh:
+        df = wh.ledger()
+    t = Table(title=f"ledger ({len(df)} ingests)")
+    for col in ("ledger_id", "kind", "source", "version", "licence", "rows", "sha256", "ingested_at", "files"):
+        t.add_column(col, overflow="fold")
+    for r in df.itertuples(index=False):
+        t.add_row(str(r.ledger_id), r.kind, r.source, str(r.version), str(r.licence), f"{r.rows:,}",
+                  r.sha256[:12], str(r.ingested_at)[:19], str(r.files))
+    console.print(t)
+
+
+@app.command("status")
+def status_cmd(db: DbOption = None) -> None:
+    """Row counts of every warehouse table."""
+    with open_warehouse(db, read_only=True) as wh:
+        counts = wh.counts()
+    t = Table(title=str(wh.path))
+    t.add_column("table")
+    t.add_column("rows", justify="right")
+    for k, v in counts.items():
+        t.add_row(k, f"{v:,}")
+    console.print(t)
+
+
+@app.command("demo")
+def demo_cmd(
+    db: DbOption = None,
+    report: Annotated[Path, typer.Option("--report", help="Where to write the HTML report.")] = Path("reslog-data/report.html"),
+    fresh: Annotated[bool, typer.Option("--fresh", help="Delete the warehouse file first.")] = False,
+) -> None:
+    """The main job: build the warehouse from the bundled starter data and show a first analysis."""
+    from reslog.jobs.demo import run_demo
+
+    run_demo(db, report, fresh=fresh, console=console)
+
+
+@data_app.command("fetch")
+def fetch_cmd(
+    name: Annotated[str, typer.Argument(help="Dataset: baci, wgi, usgs, exiobase.")],
+    db: DbOption = None,
+    year: Annotated[Optional[int], typer.Option(help="Year (BACI, EXIOBASE).")] = None,
+    timeout: Annotated[float, typer.Option(help="Network timeout in seconds.")] = 10.0,
+) -> None:
+    """Download a full official dataset into the data folder, check it, and ingest it (ledger entry)."""
+    from reslog.sources.fetch import fetch
+
+    path = fetch(name, year=year, timeout=timeout, log=console.print)
+    console.print(f"downloaded to {path}")
+    if name != "exiobase":
+        ingest_cmd(name, path, db)
+
+
+@data_app.command("list")
+def data_list_cmd() -> None:
+    """List the datasets `reslog data fetch` knows, with their official addresses."""
+    from reslog.sources.fetch import DATASETS
+
+    for k, d in DATASETS.items():
+        console.print(f"[bold]{k}[/bold]: {d.title}\n  {d.url}\n  licence: {d.licence}")
+
+
+def _register_areas() -> None:
+    for mod_name in AREA_MODULES:
+        try:
+            mod = importlib.import_module(mod_name)
+        except ModuleNotFoundError as e:
+            if e.name == mod_name:  # area not built in this checkout
+                continue
+            raise
+        mod.register(app)
+
+
+_register_areas()
+
+
+def main() -> None:
+    """Entry point: run the app, mapping reslog errors to one message and exit code 2."""
+    try:
+        app(standalone_mode=False)
+    except ReslogError as e:
+        Console(stderr=True).print(f"[red]error:[/red] {e}", highlight=False, soft_wrap=True)
+        sys.exit(e.exit_code)
+    except typer.Exit as e:
+        sys.exit(e.exit_code)
+    except typer.Abort:
+        sys.exit(1)
+    except SystemExit:
+        raise
+    except Exception as e:  # click usage errors
+        import click
+
+        if isinstance(e, click.ClickException):
+            e.show()
+            sys.exit(e.exit_code)
+        raise
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,32 @@
+"""Pieces every CLI module shares: the ``--db`` option and opening the warehouse.
+
+Each area module (``cli_io.py``, ``cli_trade.py`` …) exposes ``register(app)`` that adds its
+commands to the root Typer app; ``reslog.cli`` calls them all. Commands hold no analysis:
+they read through ``reslog.store``, compute with ``reslog.model`` and print.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from reslog.paths import default_db_path
+
+DbOption = Annotated[
+    Optional[Path],
+    typer.Option("--db", envvar="RESLOG_DB", help="Warehouse file (default ./reslog-data/reslog.duckdb)."),
+]
+
+
+def resolve_db(db: Path | None) -> Path:
+    """The warehouse path to use: ``--db``, else ``$RESLOG_DB``, else the default."""
+    return db if db is not None else default_db_path()
+
+
+def open_warehouse(db: Path | None, *, read_only: bool = False):  # -> Warehouse
+    """Open (creating if needed) the warehouse at ``db``."""
+    from reslog.store.warehouse import Warehouse
+
+    return Warehouse.open(resolve_db(db), read_only=read_only)

@@ -1,0 +1,1 @@
+"""Orchestrators: whole jobs that chain sources → store → model → report (the CLI calls them)."""

@@ -1,0 +1,1 @@
+"""Reports: self-contained HTML (no CDN, no network) built from computed tables."""
