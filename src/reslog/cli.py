@@ -52,14 +52,15 @@ def _root(
 
 @app.command("ingest")
 def ingest_cmd(
-    kind: Annotated[str, typer.Argument(help="What the file is: baci, usgs, production, wgi, mines, events, tailings, hs …")],
+    kind: Annotated[str, typer.Argument(help="What the file is; see the list above.")],
     path: Annotated[Path, typer.Argument(help="File (or, for BACI, a release folder) to ingest.")],
     db: DbOption = None,
 ) -> None:
     """Validate a file of a real format and load it into the warehouse in one transaction.
 
     Re-ingesting identical content is a no-op. Bad input exits 2 naming file, row and field,
-    and leaves the warehouse unchanged.
+    and leaves the warehouse unchanged. KIND is one of: baci, usgs, production, wgi, mines,
+    lithium-deposits, events, tailings, niosh, hs (see docs/readers.md).
     """
     from reslog.sources.registry import read
 

@@ -144,6 +144,7 @@ def register(app: typer.Typer) -> None:
         year: Annotated[Optional[int], typer.Option("--year", help="Production year (default: latest).")] = None,
         scope: Annotated[str, typer.Option("--scope", help="Sourcing economy: EU or an ISO3 code.")] = "EU",
         output: Annotated[Optional[Path], typer.Option("--output", help="Write the table as CSV.")] = None,
+        plot: Annotated[Optional[Path], typer.Option("--plot", help="Also write the SR vs EI matrix (.html, .png or .svg).")] = None,
         db: DbOption = None,
     ) -> None:
         from reslog.model.criticality import scope_members
@@ -160,6 +161,8 @@ def register(app: typer.Typer) -> None:
             rest = [c for c in df.columns if c not in cols]
             df[cols + rest].to_csv(output, index=False)
             console.print(f"written: {output}")
+        if plot is not None:
+            _write_matrix(df, plot)
 
     @app.command("shock", help="Supply cut from a mine (or event) for N months: lost tonnes, share of "
                                "world supply, and the consuming countries affected.")
@@ -207,16 +210,283 @@ def register(app: typer.Typer) -> None:
         for k, v in r.items():
             console.print(f"  {k:<28} {v if not isinstance(v, float) else f'{v:.3f}'}")
 
+    @app.command("criticality-matrix", help="SR vs EI matrix (EU thresholds SR ≥ 1, EI ≥ 2.8) as "
+                                            "interactive offline HTML, PNG or SVG.")
+    def matrix_cmd(
+        output: Annotated[Path, typer.Option("--output", help="Output file: .html, .png or .svg.")],
+        year: Annotated[Optional[int], typer.Option("--year", help="Production year (default: latest).")] = None,
+        scope: Annotated[str, typer.Option("--scope", help="Sourcing economy: EU or an ISO3 code.")] = "EU",
+        db: DbOption = None,
+    ) -> None:
+        crit = None
+        path = resolve_db(db)
+        if Path(path).exists():
+            with open_warehouse(db, read_only=True) as wh:
+                crit = _criticality_frame(wh, year, scope.upper())
+        _write_matrix(crit, output)
+
+    register_products(app)
+
+
+# ----------------------------------------------------------------------------- matrix and products
+
+
+def matrix_frame(crit: pd.DataFrame | None = None) -> pd.DataFrame:
+    """SR/EI points for the criticality matrix: computed values where both exist, else the latest
+    published EU values (``eu_crm_published.csv``), with a ``basis`` column saying which."""
+    from reslog.sources.crm import read_crm_published
+
+    pub = read_crm_published()
+    pub = pub[pub["parameter"].isin(["sr", "ei"])]
+    latest = pub.groupby("commodity")["assessment"].max()
+    pub = pub[pub["assessment"] == pub["commodity"].map(latest)]
+    wide = pub.pivot_table(index="commodity", columns="parameter", values="value", aggfunc="first")
+    wide["basis"] = [f"published EU {int(latest[c])}" for c in wide.index]
+    rows = wide.reset_index()
+    if crit is not None and len(crit):
+        comp = crit.dropna(subset=["sr", "ei"])[["commodity", "sr", "ei"]].assign(basis="computed")
+        rows = pd.concat([comp, rows[~rows["commodity"].isin(comp["commodity"])]], ignore_index=True)
+        rest = crit[~crit["commodity"].isin(rows["commodity"])][["commodity"]].assign(basis="SR/EI unknown")
+        rows = pd.concat([rows, rest], ignore_index=True)
+    for c in ("sr", "ei"):
+        if c not in rows.columns:
+            rows[c] = float("nan")
+    return rows[["commodity", "sr", "ei", "basis"]]
+
+
+def _write_matrix(crit: pd.DataFrame | None, path: Path) -> Path:
+    from reslog.model.criticality_plot import write_matrix
+
+    out = write_matrix(matrix_frame(crit), path)
+    console.print(f"written: {out}")
+    return out
+
+
+def product_inputs(wh: Any | None, product: str) -> tuple[pd.Series, dict[str, pd.Series], pd.DataFrame, list[str]]:
+    """Inventory (kg/unit), origin shares per metal, TMR table, notes — from packaged product data,
+    the warehouse ``production`` table (if any) and the supplementary packaged mine production."""
+    from reslog.errors import ModelInputError
+    from reslog.model.product import calc_origin_shares
+    from reslog.paths import shared_data_dir
+    from reslog.sources.products import (read_battery_intensity, read_inventory, read_mine_production,
+                                         read_products, read_tmr_coefficients, resolve_inventory)
+
+    products = read_products()
+    product = product.lower()
+    if product not in products.index:
+        raise ReslogError(f"unknown product '{product}'; known: {list(products.index)}")
+    inv_raw = read_inventory()
+    inv_raw = inv_raw[inv_raw["product"] == product]
+    bi = None
+    if (inv_raw["basis"] != "per_unit").any():
+        d = shared_data_dir()
+        f = d / "material_intensity" / "battery_mineral_intensity_kg_per_kwh_busch2024.csv" if d else None
+        if f is None or not f.exists():
+            raise ReslogError("the BEV battery metals need the Busch et al. (2024) kg/kWh table "
+                              "(shared data material_intensity/battery_mineral_intensity_kg_per_kwh_busch2024.csv)")
+        bi = read_battery_intensity(f)
+    inv = resolve_inventory(inv_raw, products, bi).set_index("metal")["kg_per_unit"]
+    prod = wh.query("SELECT * FROM production") if wh is not None else pd.DataFrame()
+    supp = read_mine_production()
+    if len(prod):
+        prod = prod[[c for c in supp.columns if c in prod.columns]]
+        have = set(zip(prod.loc[prod["stage"] == "mine", "commodity"], prod.loc[prod["stage"] == "mine", "year"]))
+        supp = supp[[(c, y) not in have for c, y in zip(supp["commodity"], supp["year"])]]
+    allp = pd.concat([prod, supp], ignore_index=True) if len(prod) else supp
+    shares, notes = {}, []
+    for metal in inv.index:
+        try:
+            s = calc_origin_shares(allp, metal)
+            shares[metal] = s
+            notes.append(f"{metal}: mine production shares {s.attrs['year']} ({s.attrs['unit']})")
+        except ModelInputError as e:
+            notes.append(f"{metal}: no origin shares ({e})")
+    return inv, shares, read_tmr_coefficients(), notes
+
+
+def run_product_footprint(wh: Any | None, product: str):  # -> (ProductFootprint, notes)
+    """Telecoupled TMR by origin country for one unit of ``product``."""
+    from reslog.model.product import calc_product_footprint
+
+    inv, shares, tmr, notes = product_inputs(wh, product)
+    fp = calc_product_footprint(product, inv, shares, tmr)
+    if fp.missing_tmr:
+        notes.append("no cited TMR coefficient (left out of the TMR total): " + ", ".join(fp.missing_tmr))
+    if fp.missing_origin:
+        notes.append("no mine-production origin shares (left out): " + ", ".join(fp.missing_origin))
+    return fp, notes
+
+
+def _footprint_table(fp: Any, top: int) -> Table:
+    from reslog.schema import country_name
+
+    t = Table(title=f"Telecoupled TMR per unit of {fp.product} by origin (coverage {100 * fp.coverage:.0f}% of metal mass)")
+    for c in ("origin", "kg metal", "kg TMR", "share"):
+        t.add_column(c, justify="left" if c == "origin" else "right")
+    for iso, r in fp.by_country().head(top).iterrows():
+        name = "Other countries" if iso == "ROW" else f"{country_name(str(iso))} ({iso})"
+        t.add_row(name, f"{r['kg_metal']:,.2f}", f"{r['kg_tmr']:,.1f}", f"{100 * r['share']:.1f}%")
+    return t
+
+
+def register_products(app: typer.Typer) -> None:
+    """``reslog product footprint``, ``reslog exposure``, ``reslog criticality-matrix``."""
+    product_app = typer.Typer(help="Product footprints (metal inventory × origin × TMR coefficients).")
+    app.add_typer(product_app, name="product")
+
+    @product_app.command("footprint", help="Telecoupled TMR / land disturbance by origin country per unit "
+                                           "of a product (icev, bev, smartphone); prints country shares.")
+    def footprint_cmd(
+        product: Annotated[str, typer.Option("--product", help="Product: icev, bev or smartphone.")],
+        country: Annotated[str, typer.Option("--country", help="Consuming country (ISO3).")] = "JPN",
+        top: Annotated[int, typer.Option("--top", help="Rows to print.")] = 12,
+        output: Annotated[Optional[Path], typer.Option("--output", help="Write metal × origin flows as CSV.")] = None,
+        db: DbOption = None,
+    ) -> None:
+        from reslog.schema import resolve_country
+
+        iso = resolve_country(country)
+        if iso is None:
+            raise ReslogError(f"unknown country '{country}'")
+        wh = _open_optional(db)
+        try:
+            fp, notes = run_product_footprint(wh, product)
+        finally:
+            if wh is not None:
+                wh.close()
+        console.print(_footprint_table(fp, top))
+        console.print(f"Consuming country {iso}: origin shares are world mine-production shares (trade "
+                      "origin tracing not wired yet, so they are the same for every consumer).")
+        for n in notes:
+            console.print(f"  note: {n}")
+        if output is not None:
+            output.parent.mkdir(parents=True, exist_ok=True)
+            fp.flows.to_csv(output, index=False)
+            console.print(f"written: {output}")
+
+    @app.command("exposure", help="Risk-weighted material exposure of a product (--product) by origin "
+                                  "country and risk type; or of an MRIO sector (--sector --region).")
+    def exposure_cmd(
+        product: Annotated[Optional[str], typer.Option("--product", help="Product: icev, bev or smartphone.")] = None,
+        country: Annotated[str, typer.Option("--country", help="Consuming country (ISO3).")] = "JPN",
+        sector: Annotated[Optional[str], typer.Option("--sector", help="MRIO sector (with --region).")] = None,
+        region: Annotated[Optional[str], typer.Option("--region", help="MRIO region of the final demand.")] = None,
+        extension: Annotated[Optional[str], typer.Option("--extension", help="MRIO extension for --sector.")] = None,
+        year: Annotated[int, typer.Option("--year", help="Reference year of the risk weights.")] = 2023,
+        window: Annotated[int, typer.Option("--window", help="Event window (years).")] = 10,
+        top: Annotated[int, typer.Option("--top", help="Rows to print.")] = 15,
+        db: DbOption = None,
+    ) -> None:
+        from reslog.model.riskmap import country_risk_weights
+
+        if product is None and sector is None:
+            raise ReslogError("give --product P, or --sector S --region R")
+        with open_warehouse(db, read_only=True) as wh:
+            gov = wh.query("SELECT * FROM governance")
+            ev = wh.query("SELECT * FROM risk_events")
+            W = country_risk_weights(gov, ev, year, window=window)
+            if product is not None:
+                from reslog.model.product import calc_risk_exposure
+
+                fp, notes = run_product_footprint(wh, product)
+                ex = calc_risk_exposure(fp, W[["governance", "disruption", "combined"]])
+                ex = ex[ex["country"] != "ROW"].dropna(subset=["exposure"])
+                _print_df(ex.head(top), f"Risk-weighted metal exposure of one {product} ({country}), "
+                          f"kg metal × weight", ["country", "risk_type", "quantity", "weight", "exposure"],
+                          {"quantity": ",.2f", "weight": ".3f", "exposure": ",.3f"})
+                for n in notes:
+                    console.print(f"  note: {n}")
+            else:
+                _exposure_mrio(wh, W, sector, region, extension, top)
+
+
+def _exposure_mrio(wh: Any, W: pd.DataFrame, sector: str | None, region: str | None,
+                   extension: str | None, top: int) -> None:
+    from reslog.model.io.mrio import MRIO
+    from reslog.model.riskmap import region_sector_weights
+
+    if sector is None or region is None:
+        raise ReslogError("--sector needs --region")
+    blocks = wh.query("SELECT * FROM io_blocks")
+    if blocks.empty:
+        raise ReslogError("the warehouse has no MRIO (io_blocks); ingest one with the IO commands first")
+    mrio = MRIO.from_long(blocks)
+    if not mrio.extensions:
+        raise ReslogError("the MRIO has no satellite extension to weight")
+    ext = extension or next(iter(mrio.extensions))
+    regions = set(mrio.regions)
+    region_of = {c: c for c in W.index if c in regions}
+    weights = region_sector_weights(W[["governance", "disruption", "combined"]], region_of, mrio.labels)
+    rf = mrio.risk_footprint({(region, sector): 1.0}, ext, weights)
+    by = rf.by_region().sort_values("weighted", ascending=False).head(top)
+    _print_df(by, f"Risk-weighted footprint of 1 unit of final demand for {region}/{sector} ({ext})",
+              list(by.columns), {"weighted": ",.4g"})
+
+
+def _open_optional(db: Any) -> Any | None:
+    """Open the warehouse read-only if it exists; None otherwise (product data are packaged)."""
+    from reslog.store.warehouse import Warehouse
+
+    path = resolve_db(db)
+    if not Path(path).exists():
+        return None
+    return Warehouse.open(path, read_only=True)
+
+
+def run_case_shock(mine_id: str, months: float, annual_output: float | None = None, *,
+                   base_year: int = 2018, production_year: int = 2017):  # -> ShockReport
+    """Run a shock from a packaged, cited case (``reslog.sources.cases``), e.g. Brumadinho.
+
+    Lost tonnes are allocated over Brazil's base-year iron-ore deliveries: exports by destination
+    (stated tonnes, shares or y/y changes, :func:`reslog.sources.cases.calc_base_exports`) plus
+    domestic use = production − exports.
+    """
+    from reslog.model.shock import analyse_shock, calc_destinations, calc_supply_cut
+    from reslog.sources.cases import read_shock_case
+
+    case = read_shock_case("brumadinho")
+    if mine_id not in case.mines.index:
+        raise ReslogError(f"mine '{mine_id}' is not in the packaged case (known: {list(case.mines.index)})")
+    m = case.mines.loc[mine_id]
+    out = float(annual_output) if annual_output is not None else float(m["annual_output_t"])
+    origin, com = str(m["country"]), str(m["commodity"])
+    country_t = case.production_t(origin, com, production_year)
+    world_t = case.production_t("WLD", com, production_year)
+    cut = calc_supply_cut(out, months, world_production=world_t, country_production=country_t,
+                          origin=origin, commodity=com)
+    exports, notes = case.base_exports(base_year)
+    named = exports.drop(labels=["ROW"])
+    dest = calc_destinations(country_t, exports, origin)
+    rep = analyse_shock(cut, dest)
+    rep.notes.append(f"Mine output {out / 1e6:.1f} Mt/y ({m['basis']}; {m['source'][:90]}…).")
+    rep.notes.append(f"Production {production_year}: {origin} {country_t / 1e6:,.0f} Mt, world "
+                     f"{world_t / 1e6:,.0f} Mt (case production.csv). Exports {base_year}: "
+                     + "; ".join(notes) + ".")
+    rep.notes.append(f"Domestic use = production {production_year} − exports {base_year} "
+                     f"({dest.get(origin, 0.0) / 1e6:.1f} Mt); MYS is Vale's transhipment hub (ore "
+                     "re-exported mostly to Asia); ROW = destinations not named by the source.")
+    rep.notes.append(f"Named destinations cover {100 * named.sum() / exports.sum():.0f}% of {base_year} exports.")
+    return rep
+
 
 def run_shock(wh: Any, mine_id: str, months: float, annual_output: float | None = None):  # -> ShockReport
-    """Read the inputs for ``mine_id`` from the warehouse and run the shock model."""
+    """Run the shock model for ``mine_id``: warehouse inputs (mine_sites, production, BACI trade)
+    when present, else the packaged cited case for that mine (:func:`run_case_shock`)."""
     from reslog.model.shock import analyse_shock, calc_supply_cut
+    from reslog.sources.cases import read_shock_case
 
-    inp = _brazil_inputs(wh, mine_id, annual_output)
+    try:
+        inp = _brazil_inputs(wh, mine_id, annual_output)
+        dest, uv, src = _destinations(wh, inp["origin"], inp["commodity"], inp["country_t"])
+    except ReslogError as e:
+        if mine_id in read_shock_case("brumadinho").mines.index:
+            rep = run_case_shock(mine_id, months, annual_output)
+            rep.notes.insert(0, f"Warehouse inputs incomplete ({e}); used the packaged cited case data.")
+            return rep
+        raise
     cut = calc_supply_cut(inp["annual_output"], months, world_production=inp["world_t"],
                           country_production=inp["country_t"], origin=inp["origin"],
                           commodity=inp["commodity"])
-    dest, uv, src = _destinations(wh, inp["origin"], inp["commodity"], inp["country_t"])
     rep = analyse_shock(cut, dest)
     rep.notes.append(f"Deliveries from {src}; production {inp['year']}.")
     return rep
@@ -258,4 +528,31 @@ def demo_sections(db_path: Path, console: Console) -> list:  # -> list[Section]
         console.print(text)
         sections.append(Section("Shock: tailings-dam failure at a Brazilian iron-ore mine", text,
                                 table=table))
+        try:
+            from reslog.model.criticality_plot import figure_html
+
+            sections.append(Section(
+                "Criticality matrix (SR vs EI)",
+                "Computed SR/EI where all inputs are cited, else the latest published EU values "
+                "(thresholds SR ≥ 1, EI ≥ 2.8).",
+                html=figure_html(matrix_frame(crit), full_html=False)))
+        except Exception as e:  # noqa: BLE001 - the demo keeps going; the reason is shown
+            console.print(f"criticality matrix not drawn: {e}")
+        rows = []
+        for prod in ("icev", "bev"):
+            try:
+                fp, _ = run_product_footprint(wh, prod)
+            except ReslogError as e:
+                console.print(f"product footprint {prod}: not run — {e}")
+                continue
+            bc = fp.by_country()
+            rows.append(bc["share"].rename(prod))
+            console.print(_footprint_table(fp, 6))
+        if rows:
+            tab = pd.concat(rows, axis=1).fillna(0.0).sort_values(rows[0].name, ascending=False).head(12)
+            sections.append(Section(
+                "Product footprint: telecoupled TMR by origin, gasoline vs battery-electric car",
+                "Shares of total material requirement (ore + waste rock, cited coefficients only) per car "
+                "by mining country; origin shares = world mine production. See docs/products.md.",
+                table=(100 * tab).round(1).reset_index().rename(columns={"index": "country"})))
     return sections

@@ -53,16 +53,20 @@ def build_warehouse(db: Path, console: Console) -> Warehouse:
 
 
 def production_concentration(wh: Warehouse) -> pd.DataFrame:
-    """Per commodity and stage, latest year: top producers, HHI and governance-weighted HHI."""
+    """Per commodity and stage, latest reported (not estimated) year: top producers, HHI and
+    governance-weighted HHI."""
     from reslog.model.concentration import concentration_table
 
-    production = wh.query("SELECT * FROM production")
+    production = wh.query("SELECT * FROM production WHERE NOT coalesce(estimated, false)")
     governance = wh.query("SELECT * FROM governance")
-    return concentration_table(production, governance)
+    table = concentration_table(production, governance)
+    cols = ["commodity", "stage", "year", "top_producers", "n_countries", "hhi", "hhi_wgi",
+            "wgi_year", "world_total", "unit", "sources"]
+    return table[cols]
 
 
 def _print_concentration(df: pd.DataFrame, console: Console) -> None:
-    t = Table(title="Mine production concentration, latest year (starter data)", show_lines=False)
+    t = Table(title="Production concentration, latest reported year (starter data)", show_lines=False)
     for col, just in (("commodity", "left"), ("stage", "left"), ("year", "right"),
                       ("top producers (share of world)", "left"), ("HHI", "right"),
                       ("HHI_WGI", "right")):

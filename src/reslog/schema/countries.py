@@ -73,6 +73,17 @@ BACI_NUMERIC: dict[int, str] = {251: "FRA", 381: "ITA", 490: "TWN", 579: "NOR", 
                                 530: "ANT", 736: "SDN", 697: "EUN", 568: "OEN"}
 
 
+# Short English names where ISO's is long or formal (used for display only).
+_SHORT_EN: dict[str, str] = {
+    "COD": "DR Congo", "COG": "Congo (Rep.)", "RUS": "Russia", "KOR": "South Korea",
+    "PRK": "North Korea", "IRN": "Iran", "BOL": "Bolivia", "TZA": "Tanzania", "VEN": "Venezuela",
+    "LAO": "Laos", "VNM": "Vietnam", "SYR": "Syria", "MDA": "Moldova", "FSM": "Micronesia",
+    "GBR": "United Kingdom", "USA": "United States", "CZE": "Czechia", "MKD": "North Macedonia",
+    "PSE": "Palestine", "TWN": "Taiwan", "BRN": "Brunei", "CPV": "Cabo Verde", "VAT": "Vatican",
+    "TUR": "Türkiye", "CIV": "Côte d'Ivoire",
+}
+
+
 def _norm(text: str) -> str:
     text = unicodedata.normalize("NFKD", text)
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
@@ -144,10 +155,9 @@ def country_name(iso3: str, lang: str = "en") -> str:
     c = pycountry.countries.get(alpha_3=iso3)
     if c is None:
         return _HISTORICAL.get(iso3, iso3)
-    name = getattr(c, "common_name", None) or c.name
     if lang == "ja":
         return _ja().gettext(c.name)
-    return name
+    return _SHORT_EN.get(iso3) or getattr(c, "common_name", None) or c.name
 
 
 @lru_cache(maxsize=1)
@@ -156,7 +166,7 @@ def countries_table() -> pd.DataFrame:
     rows = []
     for c in pycountry.countries:
         rows.append({"iso3": c.alpha_3, "iso2": c.alpha_2, "numeric": int(c.numeric),
-                     "name_en": getattr(c, "common_name", None) or c.name,
+                     "name_en": country_name(c.alpha_3),
                      "name_ja": _ja().gettext(c.name), "kind": "country"})
     for code, name in _HISTORICAL.items():
         rows.append({"iso3": code, "iso2": None, "numeric": None, "name_en": name,

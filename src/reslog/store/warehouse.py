@@ -9,6 +9,7 @@ newer ingest (their ``ledger_id`` then points at it).
 from __future__ import annotations
 
 import datetime as _dt
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,6 +35,9 @@ class IngestResult:
 
 class WarehouseError(ReslogError):
     """The warehouse file cannot be opened or is not a reslog warehouse."""
+
+
+MEMORY_LIMIT = os.environ.get("RESLOG_MEMORY_LIMIT", "2GB")
 
 
 def _first(result: duckdb.DuckDBPyConnection) -> tuple[Any, ...] | None:
@@ -68,6 +72,8 @@ class Warehouse:
             con = duckdb.connect(str(path), read_only=read_only)
         except duckdb.Error as e:
             raise WarehouseError(f"{path}: cannot open the warehouse ({e})") from e
+        # Bounded memory: a full BACI year streams through in well under 4 GB (docs/performance.md).
+        con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
         wh = cls(con, path, read_only)
         if not read_only:
             wh._ensure_schema()

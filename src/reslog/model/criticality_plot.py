@@ -1,0 +1,104 @@
+"""Criticality matrix: supply risk (SR) vs economic importance (EI) with the EU thresholds
+(SR ≥ 1, EI ≥ 2.8), as static PNG/SVG (matplotlib, Agg backend) and interactive offline HTML
+(plotly, plotly.js inlined — no CDN, no network).
+
+Input: a table with ``commodity``, an SR column and an EI column (e.g. the output of
+:func:`reslog.model.criticality.criticality_table`, or published values). Rows lacking either
+value cannot be placed and are listed in the figure's note.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from reslog.errors import ModelInputError
+from reslog.model.criticality import EI_THRESHOLD, SR_THRESHOLD
+
+
+def matrix_points(df: pd.DataFrame, sr_col: str = "sr", ei_col: str = "ei") -> tuple[pd.DataFrame, list[str]]:
+    """Points with both SR and EI, flagged ``critical``; and the commodities that cannot be placed."""
+    for c in ("commodity", sr_col, ei_col):
+        if c not in df.columns:
+            raise ModelInputError(f"criticality matrix: missing column '{c}'; found {list(df.columns)}")
+    d = df[["commodity", sr_col, ei_col]].rename(columns={sr_col: "sr", ei_col: "ei"}).copy()
+    d["sr"] = pd.to_numeric(d["sr"], errors="coerce")
+    d["ei"] = pd.to_numeric(d["ei"], errors="coerce")
+    ok = d["sr"].notna() & d["ei"].notna()
+    neg = d.loc[ok & ((d["sr"] < 0) | (d["ei"] < 0)), "commodity"].tolist()
+    if neg:
+        raise ModelInputError(f"criticality matrix: negative SR/EI for {neg}")
+    pts = d[ok].copy()
+    pts["critical"] = (pts["sr"] >= SR_THRESHOLD) & (pts["ei"] >= EI_THRESHOLD)
+    return pts.reset_index(drop=True), d.loc[~ok, "commodity"].astype(str).tolist()
+
+
+def write_static(df: pd.DataFrame, path: str | Path, *, sr_col: str = "sr", ei_col: str = "ei",
+                 title: str = "Criticality matrix") -> Path:
+    """Write PNG or SVG (by suffix) with matplotlib's Agg backend."""
+    import matplotlib
+    matplotlib.use("Agg", force=False)
+    import matplotlib.pyplot as plt
+
+    path = Path(path)
+    if path.suffix.lower() not in (".png", ".svg"):
+        raise ModelInputError(f"criticality matrix: static output must be .png or .svg, got {path.name}")
+    pts, missing = matrix_points(df, sr_col, ei_col)
+    fig, ax = plt.subplots(figsize=(7, 5.5))
+    xmax = max(10.0, float(pts["ei"].max()) * 1.1 if len(pts) else 10.0)
+    ymax = max(2.0 * SR_THRESHOLD, float(pts["sr"].max()) * 1.15 if len(pts) else 2.0)
+    ax.axvspan(EI_THRESHOLD, xmax, ymin=SR_THRESHOLD / ymax, ymax=1, color="#f4cccc", alpha=0.5, lw=0)
+    ax.axvline(EI_THRESHOLD, color="grey", ls="--", lw=1)
+    ax.axhline(SR_THRESHOLD, color="grey", ls="--", lw=1)
+    colors = np.where(pts["critical"], "#c0392b", "#2c7fb8")
+    ax.scatter(pts["ei"], pts["sr"], c=colors, s=36, zorder=3)
+    for r in pts.itertuples():
+        ax.annotate(r.commodity, (r.ei, r.sr), textcoords="offset points", xytext=(4, 3), fontsize=8)
+    ax.set_xlim(0, xmax)
+    ax.set_ylim(0, ymax)
+    ax.set_xlabel(f"Economic importance (EI; threshold {EI_THRESHOLD})")
+    ax.set_ylabel(f"Supply risk (SR; threshold {SR_THRESHOLD:g})")
+    ax.set_title(title)
+    if missing:
+        ax.text(0.01, -0.13, "not placed (SR or EI unknown): " + ", ".join(missing[:12])
+                + (" …" if len(missing) > 12 else ""), transform=ax.transAxes, fontsize=7)
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path)
+    plt.close(fig)
+    return path
+
+
+def figure_html(df: pd.DataFrame, *, sr_col: str = "sr", ei_col: str = "ei",
+                title: str = "Criticality matrix", full_html: bool = True) -> str:
+    """Interactive plotly figure as HTML with plotly.js inlined (works offline)."""
+    import plotly.graph_objects as go
+
+    pts, missing = matrix_points(df, sr_col, ei_col)
+    fig = go.Figure()
+    for crit, name, color in ((True, "critical", "#c0392b"), (False, "not critical", "#2c7fb8")):
+        p = pts[pts["critical"] == crit]
+        fig.add_trace(go.Scatter(x=p["ei"], y=p["sr"], mode="markers+text", text=p["commodity"],
+                                 textposition="top right", name=name, marker={"color": color, "size": 9},
+                                 hovertemplate="%{text}<br>EI %{x:.2f}<br>SR %{y:.2f}<extra></extra>"))
+    fig.add_vline(x=EI_THRESHOLD, line_dash="dash", line_color="grey")
+    fig.add_hline(y=SR_THRESHOLD, line_dash="dash", line_color="grey")
+    fig.update_layout(title=title, xaxis_title=f"Economic importance (EI; threshold {EI_THRESHOLD})",
+                      yaxis_title=f"Supply risk (SR; threshold {SR_THRESHOLD:g})", template="plotly_white")
+    if missing:
+        fig.add_annotation(text="not placed (SR or EI unknown): " + ", ".join(missing[:20]),
+                           xref="paper", yref="paper", x=0, y=-0.18, showarrow=False, font={"size": 10})
+    return fig.to_html(include_plotlyjs=True, full_html=full_html, config={"displaylogo": False})
+
+
+def write_matrix(df: pd.DataFrame, path: str | Path, **kwargs: str) -> Path:
+    """Write the matrix to ``.html`` (interactive), ``.png`` or ``.svg``."""
+    path = Path(path)
+    suf = path.suffix.lower()
+    if suf in (".html", ".htm"):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(figure_html(df, **kwargs), encoding="utf-8")
+        return path
+    return write_static(df, path, **kwargs)

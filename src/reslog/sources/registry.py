@@ -1,0 +1,82 @@
+"""The ``reslog ingest KIND PATH`` kinds and the reader behind each.
+
+Every reader is a pure function ``read_*(path, **options) -> Parsed`` that either returns
+canonical tables with their provenance (:class:`~reslog.sources.base.SourceMeta`: source,
+version, licence, citation, files, sha256) or raises :class:`~reslog.errors.InputError`
+naming the file, row and field.
+
+======================  =====================================  ====================================
+kind                    reader                                 licence recorded
+======================  =====================================  ====================================
+``baci``                :func:`reslog.sources.baci.read_baci`  Etalab Open Licence 2.0
+``usgs``                :func:`~reslog.sources.usgs.read_usgs_mcs`  public domain (US Government work)
+``production``          :func:`~reslog.sources.usgs.read_production_csv`  per row (source column)
+``wgi``                 :func:`~reslog.sources.wgi.read_wgi`   CC BY 4.0
+``mines``               :func:`~reslog.sources.mines.read_mine_sites`  per row (source column)
+``lithium-deposits``    :func:`~reslog.sources.mines.read_lithium_deposits_busch`  MIT
+``events``              :func:`~reslog.sources.events.read_risk_events`  per row (source column)
+``tailings``            :func:`~reslog.sources.tailings.read_csp2_tailings`  none stated (CSP2)
+``niosh``               :func:`~reslog.sources.niosh.read_niosh_disasters`  public domain
+``hs``                  :func:`~reslog.sources.hs.read_hs_codes`  ODC-PDDL (WCO nomenclature)
+======================  =====================================  ====================================
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Callable
+
+from reslog.errors import InputError
+from reslog.sources.base import Parsed
+from reslog.sources.baci import read_baci
+from reslog.sources.events import read_risk_events
+from reslog.sources.hs import read_hs_codes
+from reslog.sources.mines import read_lithium_deposits_busch, read_mine_sites
+from reslog.sources.niosh import read_niosh_disasters
+from reslog.sources.tailings import read_csp2_tailings
+from reslog.sources.usgs import read_production_csv, read_usgs_mcs
+from reslog.sources.wgi import read_wgi
+
+Reader = Callable[..., Parsed]
+
+READERS: dict[str, Reader] = {
+    "baci": read_baci,
+    "usgs": read_usgs_mcs,
+    "production": read_production_csv,
+    "wgi": read_wgi,
+    "mines": read_mine_sites,
+    "lithium-deposits": read_lithium_deposits_busch,
+    "events": read_risk_events,
+    "tailings": read_csp2_tailings,
+    "niosh": read_niosh_disasters,
+    "hs": read_hs_codes,
+}
+
+#: One line per kind, for ``reslog ingest --help``.
+DESCRIPTIONS: dict[str, str] = {
+    "baci": "CEPII BACI release folder, or one BACI_HS??_Y????_V*.csv beside its code files",
+    "usgs": "USGS Mineral Commodity Summaries world production/reserves table (one commodity)",
+    "production": "canonical long production CSV (country,commodity,year,stage,quantity,...)",
+    "wgi": "World Bank WGI long format, CSV or wgidataset.xlsx",
+    "mines": "mine sites, canonical CSV or GeoJSON points",
+    "lithium-deposits": "Busch et al. 2024 lithium deposits (Parameters/Deposit.csv)",
+    "events": "risk events, canonical CSV or JSON lines",
+    "tailings": "CSP2 Tailings Dam Failures 1915-2022 table",
+    "niosh": "NIOSH US mining disasters 1839-2010 (mine accidents)",
+    "hs": "HS code list (revision,code,level,description,parent), e.g. the packaged HS 2022 mineral codes",
+}
+
+
+def read(kind: str, path: str | Path, **options: Any) -> Parsed:
+    """Read ``path`` with the reader of ``kind`` (see :data:`READERS`).
+
+    Raises
+    ------
+    InputError
+        Unknown kind (the message lists the valid ones), or any problem in the file.
+    """
+    reader = READERS.get(kind.strip().lower())
+    if reader is None:
+        raise InputError(path, f"unknown kind '{kind}'; valid kinds are "
+                         f"{', '.join(sorted(READERS))}", field="kind")
+    return reader(path, **options)
