@@ -31,13 +31,10 @@ STARTER_FILES: tuple[tuple[str, Path], ...] = (
     ("events", STARTER / "tailings_failures.csv"),
 )
 
-# Area demo sections: (module, function). Each returns a list of report Sections and prints to
-# the console itself; the function takes (warehouse path, console).
-AREA_SECTIONS: tuple[tuple[str, str], ...] = (
-    ("reslog.cli_risk", "demo_sections"),
-    ("reslog.cli_io", "demo_sections"),
-    ("reslog.cli_trade", "demo_sections"),
-    ("reslog.cli_events", "demo_sections"),
+# Area demo sections, in order. Each ``demo_sections(db_path, console)`` prints to the console
+# and returns report Sections.
+AREA_SECTIONS: tuple[str, ...] = (
+    "reslog.cli_risk", "reslog.cli_io", "reslog.cli_trade", "reslog.cli_events",
 )
 
 
@@ -102,8 +99,8 @@ def run_demo(db: Path | None, report: Path, *, fresh: bool = False,
         "to the EU 0–10 scale, 10 = worst). Sources per row in the warehouse 'production' table.",
         table=conc,
     )]
-    for mod_name, fn_name in AREA_SECTIONS:
-        fn: Callable[..., list[Section]] | None = _area_fn(mod_name, fn_name)
+    for mod_name in AREA_SECTIONS:
+        fn: Callable[..., list[Section]] | None = _area_fn(mod_name, "demo_sections")
         if fn is not None:
             sections.extend(fn(path, console))
     with Warehouse.open(path, read_only=True) as wh:

@@ -1,0 +1,422 @@
+"""The thin :class:`MRIO` object: labelled blocks in, labelled results out.
+
+It validates the blocks once, keeps Z, Y, x and the extensions, and builds one
+:class:`~reslog.model.io.solve.LeontiefSolver` on demand. All numerics live in the
+``calc_*`` functions of the sibling modules; this class only wires labels to them.
+
+Example
+-------
+>>> import pymrio
+>>> from reslog.model.io import MRIO
+>>> mrio = MRIO.from_pymrio(pymrio.load_test())
+>>> acc = mrio.accounts("emissions")           # D_cba, D_pba, D_imp, D_exp (+ _reg)
+>>> fp = mrio.footprint({("reg2", "mining"): 1.0}, "emissions")
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+import numpy as np
+import pandas as pd
+
+from reslog.errors import ModelInputError
+from reslog.model.io import core, validate
+from reslog.model.io.accounts import Accounts, aggregate_Y, calc_accounts
+from reslog.model.io.solve import LeontiefSolver, Method
+
+
+@dataclass
+class Extension:
+    """A satellite account: stressors F per sector and F_Y per final-demand column.
+
+    Attributes
+    ----------
+    name : str
+        Key of the extension (pymrio's attribute name, e.g. ``"emissions"``).
+    F : DataFrame (stressors × (region, sector))
+    F_Y : DataFrame (stressors × (region, category)), optional
+    unit : Series, optional
+        Unit per stressor.
+    """
+
+    name: str
+    F: pd.DataFrame
+    F_Y: pd.DataFrame | None = None
+    unit: pd.Series | None = None
+
+
+@dataclass
+class MRIO:
+    """A multi-regional input–output system.
+
+    Parameters
+    ----------
+    Z : DataFrame ((region, sector) × (region, sector))
+        Intermediate flows.
+    Y : DataFrame ((region, sector) × (region, category))
+        Final demand.
+    extensions : mapping name → Extension, optional
+    x : Series or ndarray, optional
+        Gross output; computed as Z·1 + Y·1 when absent.
+    name : str
+    method : solver method (see :mod:`reslog.model.io.solve`)
+    tol : relative residual of iterative solvers
+    check : run the input checks (default True)
+    """
+
+    Z: pd.DataFrame
+    Y: pd.DataFrame
+    extensions: dict[str, Extension] = field(default_factory=dict)
+    x: pd.Series | None = None
+    name: str = "mrio"
+    unit: str | None = None
+    method: Method = "auto"
+    tol: float = 1e-13
+    check: bool = True
+    _solver: LeontiefSolver | None = field(default=None, init=False, repr=False)
+    _accounts: dict[str, Accounts] = field(default_factory=dict, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        Z = validate.check_frame(self.Z, "Z")
+        Y = validate.check_frame(self.Y, "Y")
+        validate.check_square(Z, "Z")
+        if not isinstance(Z.index, pd.MultiIndex) or list(Z.index.names)[:2] != ["region", "sector"]:
+            raise ModelInputError(
+                "block Z: rows must be a MultiIndex named ('region', 'sector'); "
+                f"got names {list(Z.index.names)}"
+            )
+        validate.check_same_labels(Z.index, Y.index, "Z", "Y", "row labels")
+        if self.check:
+            validate.check_finite(Z, "Z")
+            validate.check_finite(Y, "Y")
+        if self.x is None:
+            x = core.calc_x(Z.to_numpy(dtype=float), Y.to_numpy(dtype=float))
+        else:
+            xs = self.x.iloc[:, 0] if isinstance(self.x, pd.DataFrame) else self.x
+            if isinstance(xs, pd.Series):
+                validate.check_same_labels(Z.index, xs.index, "Z", "x", "labels")
+            x = np.asarray(xs, dtype=float).ravel()
+            if x.shape != (Z.shape[0],):
+                raise ModelInputError(f"block x: {x.shape[0]} values for {Z.shape[0]} sectors")
+        self.x = pd.Series(x, index=Z.index, name="indout")
+        for name, ext in list(self.extensions.items()):
+            self.extensions[name] = self._check_extension(name, ext)
+        if self.check:
+            self._check_system()
+
+    # ------------------------------------------------------------------ checks
+    def _check_extension(self, name: str, ext: Extension) -> Extension:
+        F = validate.check_frame(ext.F, f"F ({name})")
+        validate.check_same_labels(self.Z.index, F.columns, "Z", f"F ({name})", "column labels")
+        if self.check:
+            validate.check_finite(F, f"F ({name})")
+        if ext.F_Y is not None:
+            FY = validate.check_frame(ext.F_Y, f"F_Y ({name})")
+            validate.check_same_labels(self.Y.columns, FY.columns, "Y", f"F_Y ({name})", "column labels")
+            validate.check_same_labels(F.index, FY.index, f"F ({name})", f"F_Y ({name})", "stressor labels")
+            if self.check:
+                validate.check_finite(FY, f"F_Y ({name})")
+        return ext
+
+    def _check_system(self) -> None:
+        x = self.x_array
+        validate.check_output(x, self.labels, "x")
+        Z = self.Z.to_numpy(dtype=float)
+        colsum = Z.sum(axis=0)
+        zero_out = (x == 0) & (np.abs(colsum) > 0)
+        if zero_out.any():
+            raise ModelInputError(
+                "block Z: sector(s) with zero gross output but non-zero inputs: "
+                + validate._fmt(self.labels[zero_out]) + "; output x must cover inputs"
+            )
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratio = np.where(x > 0, colsum / np.where(x > 0, x, 1.0), 0.0)
+        bad = ratio >= 1.0
+        if bad.any():
+            shown = ", ".join(f"{self.labels[j]!r} (Σ A = {ratio[j]:.6g})" for j in np.nonzero(bad)[0][:5])
+            raise ModelInputError(
+                f"block A: {int(bad.sum())} column(s) sum to ≥ 1 (intermediate inputs ≥ output), so the "
+                f"system has no productive solution: {shown}"
+            )
+
+    # ------------------------------------------------------------------ constructors
+    @classmethod
+    def from_pymrio(cls, io: Any, *, method: Method = "auto", tol: float = 1e-13, check: bool = True) -> "MRIO":
+        """Build from a pymrio ``IOSystem`` (Z, or A with x, and every extension with F/F_Y)."""
+        Z = getattr(io, "Z", None)
+        x = getattr(io, "x", None)
+        if Z is None:
+            A = getattr(io, "A", None)
+            if A is None or x is None:
+                raise ModelInputError("pymrio system has neither Z nor (A and x); call io.calc_system() first")
+            Z = pd.DataFrame(core.calc_Z(A.to_numpy(), np.asarray(x, float).ravel()), index=A.index, columns=A.columns)
+        if x is not None:
+            x = x.iloc[:, 0] if isinstance(x, pd.DataFrame) else x
+        exts: dict[str, Extension] = {}
+        names = list(io.get_extensions(data=False, instance_names=True))
+        for nm in names:
+            ext = getattr(io, nm)
+            F = ext.F
+            if F is None:
+                if ext.S is None or x is None:
+                    raise ModelInputError(f"extension {nm}: neither F nor (S and x) present")
+                F = pd.DataFrame(core.calc_F(ext.S.to_numpy(), np.asarray(x, float)), index=ext.S.index,
+                                 columns=ext.S.columns)
+            unit = ext.unit.iloc[:, 0] if isinstance(getattr(ext, "unit", None), pd.DataFrame) else None
+            exts[nm] = Extension(nm, F, getattr(ext, "F_Y", None), unit)
+        unit = None
+        if isinstance(getattr(io, "unit", None), pd.DataFrame) and len(io.unit):
+            unit = str(io.unit.iloc[0, 0])
+        return cls(Z=Z, Y=io.Y, extensions=exts, x=x, name=str(getattr(io, "name", "mrio")), unit=unit,
+                   method=method, tol=tol, check=check)
+
+    @classmethod
+    def from_blocks(
+        cls,
+        Z: pd.DataFrame,
+        Y: pd.DataFrame,
+        F: Mapping[str, pd.DataFrame | tuple[pd.DataFrame, pd.DataFrame | None]] | None = None,
+        **kwargs: Any,
+    ) -> "MRIO":
+        """Build from wide DataFrames; ``F`` maps extension name → F or (F, F_Y)."""
+        exts: dict[str, Extension] = {}
+        for nm, val in (F or {}).items():
+            f, fy = (val if isinstance(val, tuple) else (val, None))
+            exts[nm] = Extension(nm, f, fy)
+        return cls(Z=Z, Y=Y, extensions=exts, **kwargs)
+
+    @classmethod
+    def from_long(cls, df: pd.DataFrame, **kwargs: Any) -> "MRIO":
+        """Build from the long ``io_blocks`` layout (one row per cell; see :func:`blocks_from_long`)."""
+        blocks = blocks_from_long(df)
+        F = {k[2:]: (v, blocks.get("F_Y:" + k[2:])) for k, v in blocks.items() if k.startswith("F:")}
+        return cls.from_blocks(blocks["Z"], blocks["Y"], F, **kwargs)
+
+    @classmethod
+    def load(cls, path: str | Path, **kwargs: Any) -> "MRIO":
+        """Read an MRIO from disk (pymrio folder/zip, CSV/Parquet blocks, WIOD CSVs) via
+        :func:`reslog.sources.mrio.read_mrio`; the model code itself opens no file."""
+        from reslog.sources.mrio import read_mrio
+
+        src = read_mrio(path)
+        return cls.from_blocks(src.Z, src.Y, src.extensions, x=src.x, name=src.meta.source, **kwargs)
+
+    # ------------------------------------------------------------------ basics
+    @property
+    def labels(self) -> pd.MultiIndex:
+        """(region, sector) labels of rows and columns of Z."""
+        return self.Z.index  # type: ignore[return-value]
+
+    @property
+    def regions(self) -> pd.Index:
+        """Producing regions in order of appearance."""
+        return self.labels.get_level_values("region").unique()
+
+    @property
+    def sectors(self) -> pd.Index:
+        """Sectors in order of appearance."""
+        return self.labels.get_level_values("sector").unique()
+
+    @property
+    def x_array(self) -> np.ndarray:
+        """Gross output as a float array."""
+        assert self.x is not None
+        return self.x.to_numpy(dtype=float)
+
+    @property
+    def region_codes(self) -> np.ndarray:
+        """Region code per row (0 … R−1)."""
+        return self.regions.get_indexer(self.labels.get_level_values("region"))
+
+    def extension(self, name: str) -> Extension:
+        """An extension by name, or a clear error listing the available ones."""
+        if name not in self.extensions:
+            raise ModelInputError(f"unknown extension {name!r}; available: {sorted(self.extensions)}")
+        return self.extensions[name]
+
+    def find_stressor(self, stressor: str) -> tuple[str, object]:
+        """(extension, row label) of a stressor given by its name (first index level) or full label."""
+        hits = []
+        for nm, ext in self.extensions.items():
+            for lab in ext.F.index:
+                first = lab[0] if isinstance(lab, tuple) else lab
+                if str(first) == stressor or str(lab) == stressor:
+                    hits.append((nm, lab))
+        if not hits:
+            all_ = [str(lab) for e in self.extensions.values() for lab in e.F.index][:20]
+            raise ModelInputError(f"unknown stressor {stressor!r}; available: {all_}")
+        return hits[0]
+
+    @property
+    def solver(self) -> LeontiefSolver:
+        """The solver for I − A (built on first use, one n × n array)."""
+        if self._solver is None:
+            C = core.calc_I_minus_A(self.Z.to_numpy(dtype=float), self.x_array)
+            self._solver = LeontiefSolver(C, labels=list(self.labels), groups=self.region_codes,
+                                          method=self.method, tol=self.tol, own=True)
+        return self._solver
+
+    @property
+    def A(self) -> pd.DataFrame:
+        """Technical coefficients A = Z·x̂⁻¹."""
+        return pd.DataFrame(core.calc_A(self.Z.to_numpy(dtype=float), self.x_array), index=self.labels,
+                            columns=self.labels)
+
+    @property
+    def L(self) -> pd.DataFrame:
+        """The Leontief inverse (formed only on request: n² memory, O(n³) time)."""
+        return pd.DataFrame(self.solver.inverse(), index=self.labels, columns=self.labels)
+
+    @property
+    def B(self) -> pd.DataFrame:
+        """Ghosh allocation coefficients B = x̂⁻¹·Z."""
+        return pd.DataFrame(core.calc_B(self.Z.to_numpy(dtype=float), self.x_array), index=self.labels,
+                            columns=self.labels)
+
+    @property
+    def G(self) -> pd.DataFrame:
+        """Ghosh inverse G = x̂⁻¹·L·x̂ (formed on request)."""
+        return pd.DataFrame(core.calc_G(self.solver.inverse(), self.x_array), index=self.labels,
+                            columns=self.labels)
+
+    @property
+    def v(self) -> pd.Series:
+        """Primary inputs (value added etc.) v = x − 1ᵀZ."""
+        return pd.Series(core.calc_v(self.Z.to_numpy(dtype=float), self.x_array), index=self.labels, name="v")
+
+    def S(self, extension: str) -> pd.DataFrame:
+        """Stressor intensities S = F·x̂⁻¹ of an extension."""
+        F = self.extension(extension).F
+        return pd.DataFrame(core.calc_S(F.to_numpy(dtype=float), self.x_array), index=F.index, columns=F.columns)
+
+    # ------------------------------------------------------------------ results
+    def multipliers(self, extension: str) -> pd.DataFrame:
+        """M = S·L (stressor per unit of final demand), from k transposed solves."""
+        S = self.S(extension)
+        M = self.solver.solve(np.ascontiguousarray(S.to_numpy().T), transpose=True).T
+        return pd.DataFrame(M, index=S.index, columns=S.columns)
+
+    def accounts(
+        self, extension: str, *, want_M: bool = False, imports: bool = True, Y_agg: pd.DataFrame | None = None
+    ) -> Accounts:
+        """D_cba, D_pba, D_imp, D_exp (+ ``_reg``) of one extension, labelled as in pymrio.
+
+        ``imports=False`` skips D_imp (its k·R extra solves dominate the cost on large systems).
+        """
+        key = extension if Y_agg is None else None
+        if key is not None and key in self._accounts:
+            hit = self._accounts[key]
+            if (not want_M or hit.M is not None) and (not imports or hit.D_imp is not None):
+                return hit
+        ext = self.extension(extension)
+        acc = calc_accounts(self.solver, self.S(extension), self.Y, ext.F_Y, Y_agg=Y_agg, want_M=want_M,
+                            want_imp=imports)
+        if key is not None:
+            self._accounts[key] = acc
+        return acc
+
+    def Y_agg(self) -> pd.DataFrame:
+        """Final demand per consuming region (categories summed)."""
+        return aggregate_Y(self.Y)
+
+    def demand_vector(self, demand: Any) -> np.ndarray:
+        """A demand vector from a Series/dict keyed by (region, sector), or a region name.
+
+        A region name (e.g. ``"JPN"``) means that region's total final demand.
+        """
+        from reslog.model.io.footprint import demand_vector
+
+        return demand_vector(self.labels, demand, self.Y_agg())
+
+    def footprint(self, demand: Any, extension: str, *, stressor: Any = None):  # -> FootprintResult
+        """Footprint of any demand, with its breakdown by origin (see :func:`footprint.calc_footprint`)."""
+        from reslog.model.io.footprint import calc_footprint
+
+        ext = self.extension(extension)
+        S = self.S(extension)
+        if stressor is not None:
+            S = S.loc[[ext.F.index[_row_pos(ext.F.index, stressor)]]]
+        return calc_footprint(self.solver, S, self.demand_vector(demand))
+
+    def risk_footprint(self, demand: Any, extension: str, weights: pd.Series | pd.DataFrame, *, stressor: Any = None):
+        """Risk-weighted footprint (see :func:`footprint.calc_risk_footprint`)."""
+        from reslog.model.io.footprint import calc_risk_footprint
+
+        fp = self.footprint(demand, extension, stressor=stressor)
+        return calc_risk_footprint(fp, weights)
+
+
+def _row_pos(index: pd.Index, stressor: Any) -> int:
+    for i, lab in enumerate(index):
+        first = lab[0] if isinstance(lab, tuple) else lab
+        if lab == stressor or str(first) == str(stressor) or str(lab) == str(stressor):
+            return i
+    raise ModelInputError(f"unknown stressor {stressor!r}; available: {[str(v) for v in index[:20]]}")
+
+
+def blocks_from_long(df: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """Pivot the long ``io_blocks`` layout into wide labelled blocks.
+
+    Expected columns: ``block, row_region, row_sector, col_region, col_sector, value``.
+    ``block`` is ``Z``, ``Y``, ``F:<extension>`` or ``F_Y:<extension>``. For ``F``/``F_Y`` the
+    stressor name is in ``row_sector`` (``row_region`` empty); for ``Y`` the final-demand
+    category is in ``col_sector``. Missing cells are zeros; the (region, sector) order is the
+    order of first appearance in Z's rows.
+    """
+    need = ["block", "row_region", "row_sector", "col_region", "col_sector", "value"]
+    miss = [c for c in need if c not in df.columns]
+    if miss:
+        raise ModelInputError(f"block table: missing column(s) {miss}")
+    if "Z" not in set(df["block"]) or "Y" not in set(df["block"]):
+        raise ModelInputError("block table: needs both a 'Z' and a 'Y' block")
+    dup = df.duplicated(["block", "row_region", "row_sector", "col_region", "col_sector"])
+    if dup.any():
+        r = df[dup].iloc[0]
+        raise ModelInputError(f"block {r['block']}: duplicated cell ({r['row_region']!r}, {r['row_sector']!r}, "
+                              f"{r['col_region']!r}, {r['col_sector']!r})")
+    zrows = df[df["block"] == "Z"]
+    labels = pd.MultiIndex.from_frame(zrows[["row_region", "row_sector"]].drop_duplicates(),
+                                      names=["region", "sector"])
+    ycols_df = df[df["block"] == "Y"][["col_region", "col_sector"]].drop_duplicates()
+    ycols = pd.MultiIndex.from_frame(ycols_df, names=["region", "category"])
+    out: dict[str, pd.DataFrame] = {}
+    for blk, sub in df.groupby("block", sort=False):
+        blk = str(blk)
+        if blk == "Z":
+            w = sub.pivot_table(index=["row_region", "row_sector"], columns=["col_region", "col_sector"],
+                                values="value", aggfunc="sum")
+            w.index.names, w.columns.names = ["region", "sector"], ["region", "sector"]
+            extra = w.columns.difference(labels)
+            if len(extra):
+                raise ModelInputError(f"block Z: column labels without a row: {validate._fmt(extra)}")
+            out["Z"] = w.reindex(index=labels, columns=labels).fillna(0.0)
+        elif blk == "Y":
+            w = sub.pivot_table(index=["row_region", "row_sector"], columns=["col_region", "col_sector"],
+                                values="value", aggfunc="sum")
+            w.index.names, w.columns.names = ["region", "sector"], ["region", "category"]
+            extra = w.index.difference(labels)
+            if len(extra):
+                raise ModelInputError(f"block Y: row labels not in Z: {validate._fmt(extra)}")
+            out["Y"] = w.reindex(index=labels, columns=ycols).fillna(0.0)
+        elif blk.startswith(("F:", "F_Y:")):
+            w = sub.pivot_table(index="row_sector", columns=["col_region", "col_sector"], values="value",
+                                aggfunc="sum")
+            w.index.name = "stressor"
+            if blk.startswith("F:"):
+                w.columns.names = ["region", "sector"]
+                extra = w.columns.difference(labels)
+                if len(extra):
+                    raise ModelInputError(f"block {blk}: column labels not in Z: {validate._fmt(extra)}")
+                out[blk] = w.reindex(columns=labels).fillna(0.0)
+            else:
+                w.columns.names = ["region", "category"]
+                out[blk] = w.reindex(columns=ycols).fillna(0.0)
+        else:
+            raise ModelInputError(f"block table: unknown block {blk!r} (use Z, Y, F:<ext>, F_Y:<ext>)")
+    for k in list(out):
+        if k.startswith("F_Y:") and "F:" + k[4:] in out:
+            out[k] = out[k].reindex(index=out["F:" + k[4:]].index).fillna(0.0)
+    return out
