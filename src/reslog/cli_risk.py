@@ -267,8 +267,7 @@ def product_inputs(wh: Any | None, product: str) -> tuple[pd.Series, dict[str, p
     the warehouse ``production`` table (if any) and the supplementary packaged mine production."""
     from reslog.errors import ModelInputError
     from reslog.model.product import calc_origin_shares
-    from reslog.paths import shared_data_dir
-    from reslog.sources.products import (read_battery_intensity, read_inventory, read_mine_production,
+    from reslog.sources.products import (BATTERY_INTENSITY_FILE, read_battery_intensity, read_inventory, read_mine_production,
                                          read_products, read_tmr_coefficients, resolve_inventory)
 
     products = read_products()
@@ -279,12 +278,9 @@ def product_inputs(wh: Any | None, product: str) -> tuple[pd.Series, dict[str, p
     inv_raw = inv_raw[inv_raw["product"] == product]
     bi = None
     if (inv_raw["basis"] != "per_unit").any():
-        d = shared_data_dir()
-        f = d / "material_intensity" / "battery_mineral_intensity_kg_per_kwh_busch2024.csv" if d else None
-        if f is None or not f.exists():
-            raise ReslogError("the BEV battery metals need the Busch et al. (2024) kg/kWh table "
-                              "(shared data material_intensity/battery_mineral_intensity_kg_per_kwh_busch2024.csv)")
-        bi = read_battery_intensity(f)
+        # The cited rows of Busch et al. (2024) used by the inventory ship with the package
+        # (data/products/battery_intensity.csv); tests check them against the original table.
+        bi = read_battery_intensity(BATTERY_INTENSITY_FILE)
     inv = resolve_inventory(inv_raw, products, bi).set_index("metal")["kg_per_unit"]
     prod = wh.query("SELECT * FROM production") if wh is not None else pd.DataFrame()
     supp = read_mine_production()

@@ -133,3 +133,15 @@ def test_vehicle_case_reproduces_seeds_direction(shared_data: Path) -> None:
     icev, bev = fps["icev"]["share"], fps["bev"]["share"]
     assert icev.index[0] == "CHL"
     assert bev["AUS"] > icev["AUS"] and bev["IDN"] > icev["IDN"]
+
+
+def test_packaged_battery_intensity_equals_the_shared_original(shared_data) -> None:
+    """The packaged NMC 811 rows are a faithful extract of Busch et al. (2024)."""
+    from reslog.sources.products import BATTERY_INTENSITY_FILE, read_battery_intensity
+
+    packaged = read_battery_intensity(BATTERY_INTENSITY_FILE)
+    original = read_battery_intensity(
+        shared_data / "material_intensity" / "battery_mineral_intensity_kg_per_kwh_busch2024.csv")
+    merged = packaged.merge(original, on=["metal", "chemistry"], suffixes=("_pkg", "_orig"))
+    assert len(merged) == len(packaged) > 5
+    assert (merged["kg_per_kwh_pkg"] == merged["kg_per_kwh_orig"]).all()

@@ -31,6 +31,8 @@ PRODUCTS_FILE = PRODUCTS_DIR / "products.csv"
 INVENTORY_FILE = PRODUCTS_DIR / "inventory.csv"
 TMR_FILE = PRODUCTS_DIR / "tmr_coefficients.csv"
 MINE_PRODUCTION_FILE = PRODUCTS_DIR / "mine_production.csv"
+#: The NMC 811 rows of Busch et al. (2024), BatPac 5.1 (MIT), that the inventory uses.
+BATTERY_INTENSITY_FILE = PRODUCTS_DIR / "battery_intensity.csv"
 
 # Busch et al. (2024) 'Mineral' labels → canonical commodities.
 _BUSCH_MINERALS = {"Lithium": "lithium", "Nickel": "nickel", "Cobalt": "cobalt", "Manganese": "manganese",
@@ -95,7 +97,7 @@ def read_inventory(path: Path = INVENTORY_FILE) -> pd.DataFrame:
     return out
 
 
-def read_battery_intensity(path: Path) -> pd.DataFrame:
+def read_battery_intensity(path: Path = BATTERY_INTENSITY_FILE) -> pd.DataFrame:
     """Busch et al. (2024) BatPac kg/kWh table → ``metal, chemistry, kg_per_kwh`` (canonical metals only)."""
     df = read_csv_strict(path, ("Mineral", "chemistry", "kg_per_kwh"))
     rows = []
@@ -130,7 +132,7 @@ def resolve_inventory(inventory: pd.DataFrame, products: pd.DataFrame,
             continue
         if battery_intensity is None:
             raise InputError(INVENTORY_FILE, f"row {r.product}/{r.metal} needs the battery intensity table "
-                             "(shared data material_intensity/battery_mineral_intensity_kg_per_kwh_busch2024.csv)",
+                             f"({BATTERY_INTENSITY_FILE.name})",
                              field="basis")
         chem = r.basis.split(":", 1)[1]
         if r.product not in products.index or pd.isna(products.at[r.product, "battery_kwh"]):
