@@ -60,7 +60,7 @@ def ingest_cmd(
 
     Re-ingesting identical content is a no-op. Bad input exits 2 naming file, row and field,
     and leaves the warehouse unchanged. KIND is one of: baci, usgs, production, wgi, mines,
-    lithium-deposits, events, tailings, niosh, hs (see docs/readers.md).
+    lithium-deposits, events, tailings, niosh, hs, mrio (see docs/readers.md).
     """
     from reslog.sources.registry import read
 

@@ -369,7 +369,7 @@ def sankey_cmd(
 @trade_app.command("link", help="Rank the imported HS6 items a sector's final demand needs, "
                    "directly and indirectly, with value and embodied metals.")
 def link_cmd(
-    io: Annotated[str, typer.Option("--io", help="MRIO name in io_blocks (e.g. wiod2013_2011).")],
+    io: Annotated[str, typer.Option("--io", help="MRIO name in io_blocks (e.g. wiod2013_wiot2011).")],
     sector: Annotated[str, typer.Option("--sector", help="IO sector code of the final demand "
                                         "(WIOD: c14 electrical and optical equipment).")],
     country: Annotated[str, typer.Option("--country", help="Country of the national IO table.")] = "JPN",
@@ -445,14 +445,17 @@ def link_cmd(
         output.parent.mkdir(parents=True, exist_ok=True)
         ranked.to_csv(output, index=False)
         console.print(f"wrote {len(ranked)} rows to {output}")
-    t = Table(title=f"{iso} {io}: imports needed for {demand:g} of {sector} (trade {ty} {rev})")
+    t = Table(title=f"{iso} {io}: imported HS6 items needed for {demand:g} of {sector} "
+                    f"(trade {ty} {rev}; values in IO units)")
     metal_cols = [c for c in ranked.columns if c.endswith("_t") and c != "quantity_t"]
-    for c in ["hs6", "sector", "value_direct", "value_indirect", "value_total", "quantity_t",
-              *metal_cols]:
-        t.add_column(c)
-    for r in ranked.itertuples(index=False):
+    for c, just in (("#", "right"), ("HS6", "left"), ("sector", "left"), ("direct", "right"),
+                    ("indirect", "right"), ("total", "right"), ("tonnes", "right"),
+                    ("embodied metals (t)", "left")):
+        t.add_column(c, justify=just)  # type: ignore[arg-type]
+    for n, r in enumerate(ranked.itertuples(index=False), start=1):
         d = r._asdict()
-        t.add_row(d["hs6"], d["sector"], f"{d['value_direct']:.3g}", f"{d['value_indirect']:.3g}",
-                  f"{d['value_total']:.3g}", f"{d['quantity_t']:.3g}",
-                  *[f"{d[c]:.3g}" for c in metal_cols])
+        metals = "; ".join(f"{c[:-2]} {d[c]:.3g}" for c in metal_cols if d[c] and d[c] > 0)
+        t.add_row(str(n), str(d["hs6"]), str(d["sector"]), f"{d['value_direct']:.3g}",
+                  f"{d['value_indirect']:.3g}", f"{d['value_total']:.3g}", f"{d['quantity_t']:.3g}",
+                  metals or "—")
     console.print(t)

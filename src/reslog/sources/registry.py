@@ -18,6 +18,7 @@ kind                    reader                                 licence recorded
 ``tailings``            :func:`~reslog.sources.tailings.read_csp2_tailings`  none stated (CSP2)
 ``niosh``               :func:`~reslog.sources.niosh.read_niosh_disasters`  public domain
 ``hs``                  :func:`~reslog.sources.hs.read_hs_codes`  ODC-PDDL (WCO nomenclature)
+``mrio``                :func:`read_mrio_blocks`               per table (WIOD: free with citation)
 ======================  =====================================  ====================================
 """
 
@@ -31,6 +32,7 @@ from reslog.sources.base import Parsed
 from reslog.sources.baci import read_baci
 from reslog.sources.events import read_risk_events
 from reslog.sources.hs import read_hs_codes
+from reslog.sources.mrio import read_mrio
 from reslog.sources.mines import read_lithium_deposits_busch, read_mine_sites
 from reslog.sources.niosh import read_niosh_disasters
 from reslog.sources.tailings import read_csp2_tailings
@@ -38,6 +40,12 @@ from reslog.sources.usgs import read_production_csv, read_usgs_mcs
 from reslog.sources.wgi import read_wgi
 
 Reader = Callable[..., Parsed]
+
+
+def read_mrio_blocks(path: str | Path, mrio: str | None = None) -> Parsed:
+    """Any supported MRIO (WIOD 2011 folder, Z/Y blocks, pymrio folder or zip, EXIOBASE zip,
+    ``pymrio-test``) as the long ``io_blocks`` table, named ``mrio`` (default: its source name)."""
+    return read_mrio(path).to_parsed(mrio)
 
 READERS: dict[str, Reader] = {
     "baci": read_baci,
@@ -50,6 +58,7 @@ READERS: dict[str, Reader] = {
     "tailings": read_csp2_tailings,
     "niosh": read_niosh_disasters,
     "hs": read_hs_codes,
+    "mrio": read_mrio_blocks,
 }
 
 #: One line per kind, for ``reslog ingest --help``.
@@ -63,6 +72,7 @@ DESCRIPTIONS: dict[str, str] = {
     "events": "risk events, canonical CSV or JSON lines",
     "tailings": "CSP2 Tailings Dam Failures 1915-2022 table",
     "niosh": "NIOSH US mining disasters 1839-2010 (mine accidents)",
+    "mrio": "MRIO table: WIOD 2011 folder, Z/Y(/F) CSV or Parquet blocks, pymrio folder/zip, EXIOBASE zip",
     "hs": "HS code list (revision,code,level,description,parent), e.g. the packaged HS 2022 mineral codes",
 }
 
@@ -79,4 +89,6 @@ def read(kind: str, path: str | Path, **options: Any) -> Parsed:
     if reader is None:
         raise InputError(path, f"unknown kind '{kind}'; valid kinds are "
                          f"{', '.join(sorted(READERS))}", field="kind")
+    if kind.strip().lower() != "mrio" and str(path) not in ("pymrio-test",) and not Path(path).exists():
+        raise InputError(path, "file or folder not found")
     return reader(path, **options)
