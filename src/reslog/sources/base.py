@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import io
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -80,24 +79,11 @@ def sha256_files(paths: Iterable[Path]) -> str:
 
 
 def read_text_strict(path: Path, encodings: tuple[str, ...] = ("utf-8-sig",)) -> str:
-    """Read a text file, failing with an :class:`InputError` naming the byte row on bad encoding."""
-    data = path.read_bytes()
-    if b"\x00" in data[:65536]:
-        raise InputError(path, "binary content (NUL bytes): not a text/CSV file", row=None)
-    last: UnicodeDecodeError | None = None
-    for enc in encodings:
-        try:
-            return data.decode(enc)
-        except UnicodeDecodeError as e:
-            last = e
-    assert last is not None
-    line = data[: last.start].count(b"\n")  # 0 = header line
-    raise InputError(
-        path,
-        f"cannot be decoded as {' or '.join(encodings)} (byte {last.start}: {last.reason}); "
-        "save it as UTF-8 and try again",
-        row=line,
-    )
+    """Read a text file, failing with an :class:`InputError` naming row and field of a bad byte
+    (or a NUL byte: binary junk). See :func:`reslog.sources.validate.decode_strict`."""
+    from reslog.sources.validate import decode_strict, read_bytes
+
+    return decode_strict(Path(path), read_bytes(Path(path)), encodings=encodings)
 
 
 def read_csv_strict(
@@ -105,33 +91,23 @@ def read_csv_strict(
     required: Iterable[str],
     *,
     encodings: tuple[str, ...] = ("utf-8-sig",),
-    dtype: Any = str,
-    **kwargs: Any,
 ) -> pd.DataFrame:
-    """Read a CSV as strings, check required columns, and detect truncation.
+    """Read a CSV strictly as strings (all columns kept), check required columns.
 
-    Row numbers in later errors are 1-based data rows (the header is row 0).
+    Wrong field counts, unclosed quotes and a truncated last line are refused by
+    :func:`reslog.sources.validate.parse_csv_text`. The frame has a 0-based index: data row
+    ``i`` of the file is index ``i - 1`` (the header is row 0).
     """
-    text = read_text_strict(path, encodings)
-    if not text.strip():
-        raise InputError(path, "file is empty")
-    try:
-        df = pd.read_csv(io.StringIO(text), dtype=dtype, keep_default_na=False, **kwargs)
-    except pd.errors.ParserError as e:
-        raise InputError(path, f"malformed CSV ({e}); check quoting and the number of columns") from e
-    df.columns = [str(c).strip() for c in df.columns]
+    from reslog.sources.validate import parse_csv_text
+
+    path = Path(path)
+    header, df = parse_csv_text(path, read_text_strict(path, encodings))
+    required = list(required)
     missing = [c for c in required if c not in df.columns]
     if missing:
-        raise InputError(path, f"missing column(s) {missing}; found {list(df.columns)}", row=0,
+        raise InputError(path, f"missing column(s) {missing}; found {header}", row=0,
                          field=missing[0])
-    if not text.endswith(("\n", "\r")) and len(df) > 0:
-        # A last line without newline is fine only if it has all its fields.
-        last = df.iloc[-1]
-        empty = [c for c in required if str(last[c]).strip() == ""]
-        if empty:
-            raise InputError(path, "file looks truncated: the last line is incomplete",
-                             row=len(df), field=empty[0])
-    return df
+    return df.reset_index(drop=True).astype(str)
 
 
 def parse_number(
