@@ -15,10 +15,11 @@ from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from reslog import __version__
-from reslog.cli_common import DbOption, open_warehouse
+from reslog.cli_common import OPTIONAL_EXTRAS, DbOption, missing_extra_message, open_warehouse
 from reslog.errors import ReslogError
 
 app = typer.Typer(
@@ -159,8 +160,13 @@ def main() -> None:
     try:
         app(standalone_mode=False)
     except ReslogError as e:
-        Console(stderr=True).print(f"[red]error:[/red] {e}", highlight=False, soft_wrap=True)
+        Console(stderr=True).print(f"[red]error:[/red] {escape(str(e))}", highlight=False, soft_wrap=True)
         sys.exit(e.exit_code)
+    except ModuleNotFoundError as e:
+        if str(e.name).split(".")[0] not in OPTIONAL_EXTRAS:
+            raise
+        Console(stderr=True).print(f"[red]error:[/red] {escape(missing_extra_message(e))}", highlight=False)
+        sys.exit(2)
     except typer.Exit as e:
         sys.exit(e.exit_code)
     except typer.Abort:

@@ -30,3 +30,17 @@ def open_warehouse(db: Path | None, *, read_only: bool = False):  # -> Warehouse
     from reslog.store.warehouse import Warehouse
 
     return Warehouse.open(resolve_db(db), read_only=read_only)
+
+
+# Top-level modules of optional extras → the extra that provides them (see pyproject.toml).
+OPTIONAL_EXTRAS: dict[str, str] = {"sklearn": "text", "fugashi": "text", "threadpoolctl": "text",
+                                   "unidic_lite": "text", "dask": "dask", "distributed": "dask",
+                                   "fastapi": "web", "uvicorn": "web"}
+
+
+def missing_extra_message(err: ModuleNotFoundError) -> str:
+    """A one-line message for a missing optional package, naming the extra to install."""
+    top = str(err.name).split(".")[0]
+    extra = OPTIONAL_EXTRAS.get(top)
+    hint = f"pip install 'reslog[{extra}]'" if extra else f"pip install {top}"
+    return f"the optional package '{top}' is not installed ({hint})"

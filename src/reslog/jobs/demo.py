@@ -12,9 +12,10 @@ from typing import Callable
 
 import pandas as pd
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
-from reslog.cli_common import resolve_db
+from reslog.cli_common import missing_extra_message, resolve_db
 from reslog.paths import PACKAGE_DATA
 from reslog.report.html import Section, write_report
 from reslog.sources.registry import read
@@ -101,8 +102,14 @@ def run_demo(db: Path | None, report: Path, *, fresh: bool = False,
     )]
     for mod_name in AREA_SECTIONS:
         fn: Callable[..., list[Section]] | None = _area_fn(mod_name, "demo_sections")
-        if fn is not None:
+        if fn is None:
+            continue
+        try:
             sections.extend(fn(path, console))
+        except ModuleNotFoundError as e:  # an optional extra is not installed
+            msg = f"{mod_name.removeprefix('reslog.cli_')} section skipped: {missing_extra_message(e)}"
+            console.print(f"[yellow]{escape(msg)}[/yellow]")
+            sections.append(Section(mod_name.removeprefix("reslog.cli_").title(), msg))
     with Warehouse.open(path, read_only=True) as wh:
         ledger = wh.ledger()
         counts = wh.counts()
