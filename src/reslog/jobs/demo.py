@@ -93,7 +93,7 @@ def run_demo(db: Path | None, report: Path, *, fresh: bool = False,
         wh.close()
     _print_concentration(conc, console)
     sections = [Section(
-        "Who produces what: concentration of mine production",
+        "Who produces what: concentration of production (mine and refined stages)",
         "For each commodity in the starter data, its latest year: the largest producing countries "
         "with their share of world production, the Herfindahl–Hirschman index (HHI, 0–10,000) and "
         "the governance-weighted concentration HHI_WGI = Σ sᵢ²·WGIᵢ (shares as fractions, WGI rescaled "

@@ -24,9 +24,18 @@ class Section:
     notes: list[str] = field(default_factory=list)
 
 
+def format_number(v: float) -> str:
+    """Readable number: thousands separators for large values, 4 significant digits otherwise."""
+    if v != v:  # NaN
+        return "—"
+    if abs(v) >= 1e4:
+        return f"{v:,.0f}"
+    return f"{v:.4g}"
+
+
 def _table_html(df: pd.DataFrame) -> str:
     return df.to_html(index=False, classes="data", border=0, na_rep="—", escape=True,
-                      float_format=lambda v: f"{v:,.4g}")
+                      float_format=format_number)
 
 
 def write_report(path: str | Path, title: str, sections: list[Section], ledger: pd.DataFrame) -> Path:
