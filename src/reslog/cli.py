@@ -124,12 +124,15 @@ def fetch_cmd(
     timeout: Annotated[float, typer.Option(help="Network timeout in seconds.")] = 10.0,
 ) -> None:
     """Download a full official dataset into the data folder, check it, and ingest it (ledger entry)."""
-    from reslog.sources.fetch import fetch
+    from reslog.sources.fetch import DATASETS, fetch
 
     path = fetch(name, year=year, timeout=timeout, log=console.print)
     console.print(f"downloaded to {path}")
-    if name != "exiobase":
-        ingest_cmd(name, path, db)
+    kind = DATASETS[name].kind
+    if kind is None:
+        console.print(DATASETS[name].after)
+    else:
+        ingest_cmd(kind, path, db)
 
 
 @data_app.command("list")

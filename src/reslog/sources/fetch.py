@@ -30,8 +30,9 @@ class Dataset:
     url: str
     licence: str
     filename: str
-    kind: str  # the `reslog ingest` kind that reads it
+    kind: str | None  # the `reslog ingest` kind that reads it; None: not ingestible as downloaded
     unzip: bool = False
+    after: str = ""  # what the user does next when ``kind`` is None
 
 
 DATASETS: dict[str, Dataset] = {
@@ -46,11 +47,16 @@ DATASETS: dict[str, Dataset] = {
     "usgs": Dataset(
         "USGS Mineral Commodity Summaries 2026 — world production tables (data release)",
         "https://pubs.usgs.gov/periodicals/mcs2026/mcs2026.pdf",
-        "Public domain (US Government work)", "mcs2026.pdf", "usgs"),
+        "Public domain (US Government work)", "mcs2026.pdf", None,
+        after="USGS publishes the world production tables inside the PDF chapters: export each "
+              "commodity's 'World Mine Production and Reserves' table to CSV in the layout of "
+              "docs/readers.md (usgs), then run `reslog ingest usgs FILE.csv`."),
     "exiobase": Dataset(
         "EXIOBASE 3 (Zenodo), downloaded through pymrio.download_exiobase3",
         "https://zenodo.org/records/5589597",
-        "CC BY-SA 4.0", "exiobase3", "mrio"),
+        "CC BY-SA 4.0", "exiobase3", None,
+        after="Load it into the warehouse with `reslog ingest mrio <folder>/IOT_<year>_ixi.zip`, "
+              "or use the zip directly with `reslog io footprint --mrio <zip>`."),
 }
 
 
