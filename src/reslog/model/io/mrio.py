@@ -254,9 +254,11 @@ class MRIO:
     def solver(self) -> LeontiefSolver:
         """The solver for I − A (built on first use, one n × n array)."""
         if self._solver is None:
-            C = core.calc_I_minus_A(self.Z.to_numpy(dtype=float), self.x_array)
-            self._solver = LeontiefSolver(C, labels=list(self.labels), groups=self.region_codes,
-                                          method=self.method, tol=self.tol, own=True)
+            # implicit I − A over Z itself: iterative solves allocate no n × n array; an LU (when
+            # chosen) materialises C once
+            self._solver = LeontiefSolver.from_flows(self.Z.to_numpy(dtype=float), self.x_array,
+                                                     labels=list(self.labels), groups=self.region_codes,
+                                                     method=self.method, tol=self.tol)
         return self._solver
 
     @property

@@ -43,7 +43,10 @@ def check_finite(df: pd.DataFrame, block: str) -> None:
         vals = df.to_numpy(dtype=float)
     except (TypeError, ValueError) as e:
         raise ModelInputError(f"block {block}: non-numeric values ({e})") from None
-    bad = ~np.isfinite(vals)
+    with np.errstate(over="ignore", invalid="ignore"):
+        if vals.size and np.isfinite(vals.sum()):
+            return  # NaN and ±inf propagate through a sum: all values are finite (one cheap pass)
+    bad = ~np.isfinite(vals)  # locate them (or find that the sum merely overflowed)
     if bad.any():
         rows, cols = np.nonzero(bad)
         cells = [(df.index[r], df.columns[c], vals[r, c]) for r, c in zip(rows[:_MAX_LABELS], cols[:_MAX_LABELS])]
