@@ -15,8 +15,11 @@ KEYS = {"id", "lang", "kind", "title", "text", "published", "url", "event_type",
 
 def _items() -> list[dict]:
     out = []
-    for name in ("articles_en.jsonl", "articles_ja.jsonl"):
-        for n, line in enumerate((CORPUS / name).read_text(encoding="utf-8").splitlines(), start=1):
+    files = sorted(CORPUS.glob("articles_*.jsonl"))
+    assert {f.name for f in files} >= {"articles_en.jsonl", "articles_ja.jsonl"}
+    for f in files:
+        name = f.name
+        for n, line in enumerate(f.read_text(encoding="utf-8").splitlines(), start=1):
             assert line.strip(), f"{name}:{n} empty line"
             out.append(json.loads(line))
     return out

@@ -4,7 +4,7 @@ Each JSON line holds ``id, lang, kind, title, text, published, url`` and the lab
 ``event_type, country (ISO3|null), commodity (canonical|null), mine, cluster, casualties,
 release_m3``. ``cluster`` groups the articles that report one real-world event (used to keep
 near-duplicates on one side of the train/test split, and as the gold standard of
-de-duplication). The writing protocol is in ``docs/text-intel.md``.
+de-duplication). The writing protocol is in ``docs/corpus-protocol.md``.
 """
 
 from __future__ import annotations
@@ -19,7 +19,9 @@ from reslog.paths import PACKAGE_DATA
 from reslog.schema import EVENT_TYPES
 
 CORPUS_DIR = PACKAGE_DATA / "corpus"
-CORPUS_FILES = ("articles_en.jsonl", "articles_ja.jsonl")
+CORPUS_FILES = ("articles_en.jsonl", "articles_ja.jsonl", "articles_en_2.jsonl", "articles_ja_2.jsonl")
+"""Corpus files in reading order: the first corpus, then the second batch (weak types, hard
+``none`` negatives; ids continue the numbering of the first files)."""
 LABEL_COLUMNS = ("event_type", "country", "commodity", "mine", "cluster", "casualties", "release_m3")
 
 

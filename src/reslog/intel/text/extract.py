@@ -32,7 +32,8 @@ from reslog.intel.text.ingest import Article, Problem, parse_date, read_any
 from reslog.intel.text.model import TextModel, load_or_train
 from reslog.intel.text.quantities import (calc_deaths, calc_duration_days, calc_release_m3,
                                           calc_text_date)
-from reslog.intel.text.resolve import calc_commodity_features, calc_country_features
+from reslog.intel.text.resolve import (calc_commodity_features, calc_country_features,
+                                       calc_drop_actors)
 from reslog.intel.text.severity import ShareLookup, calc_severity
 
 BATCH = 256
@@ -135,7 +136,7 @@ def extract_from_analyses(analyses: Sequence[Analysis], model: TextModel,
         pred_none = label == "none"
         pd_ = {c: float(v) for c, v in zip(classes, p)}
         ccands = calc_country_features(a, pd_)
-        country, c_score = model.country.choose(ccands)
+        country, c_score = model.country.choose(calc_drop_actors(ccands, label))
         mcands = calc_commodity_features(a, pd_)
         commodity, m_score = model.commodity.choose(mcands)
         deaths = calc_deaths(a.doc, a.lang)

@@ -28,7 +28,7 @@ from reslog.intel.text.ingest import Article, clean_text
 from reslog.intel.text.resolve import (CandidateRanker, calc_commodity_features,
                                        calc_country_features, commodity_ranker, country_ranker)
 
-MODEL_VERSION = "3"
+MODEL_VERSION = "4"
 OOF_FOLDS = 3
 """Folds for the out-of-fold ``none`` probability the rankers are trained on."""
 

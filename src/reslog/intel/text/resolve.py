@@ -157,6 +157,25 @@ def calc_country_features(a: Analysis, probs: float | dict[str, float]) -> dict[
     return cands
 
 
+ACTOR_EXCLUDED_TYPES = frozenset({"sanctions"})
+"""Event types whose sentence subject is never the event's country: the sanctioning state
+("US sanctions traders of Sudanese gold" happens in Sudan, corpus protocol §3.2)."""
+
+
+def calc_drop_actors(cands: dict[str, Candidate], event_type: str) -> dict[str, Candidate]:
+    """Remove the acting state from the candidates of an event whose country is its target.
+
+    For :data:`ACTOR_EXCLUDED_TYPES` a country flagged ``actor`` (subject at the head of the
+    title, :func:`calc_is_actor`) is dropped when at least one other candidate remains; for
+    other types, or when the actor is the only country named, ``cands`` is returned as is.
+    Every sanctions item of the corpus follows this rule (the actor is never the label).
+    """
+    if event_type not in ACTOR_EXCLUDED_TYPES:
+        return cands
+    kept = {k: c for k, c in cands.items() if not c.features.get("actor")}
+    return kept if kept else cands
+
+
 def _commodity_tree() -> dict[str, str | None]:
     from reslog.schema import COMMODITIES
 
