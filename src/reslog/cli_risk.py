@@ -37,11 +37,13 @@ def _criticality_frame(wh: Any, year: int | None, scope: str) -> pd.DataFrame:
     from reslog.model.criticality import criticality_table
     from reslog.sources.crm import crm_parameters_wide, read_crm_published
 
-    prod = wh.query("SELECT * FROM production")
+    # Without an explicit year: the latest *reported* year (USGS estimates only when asked for).
+    where = "" if year is not None else " WHERE NOT coalesce(estimated, false)"
+    prod = wh.query(f"SELECT * FROM production{where}")
     gov = wh.query("SELECT * FROM governance")
     if prod.empty:
         raise ReslogError("the warehouse has no production rows; run `reslog demo` or "
-                          "`reslog data ingest production FILE` first")
+                          "`reslog ingest production FILE` first")
     conc = concentration_table(prod, gov, year)
     if conc.empty:
         raise ReslogError(f"no production data for year {year}")
@@ -141,7 +143,7 @@ def register(app: typer.Typer) -> None:
     @app.command("criticality", help="EU-method supply risk and economic importance per commodity "
                                      "(HHI, HHI_WGI, import reliance, SR, EI) for a sourcing scope.")
     def criticality_cmd(
-        year: Annotated[Optional[int], typer.Option("--year", help="Production year (default: latest).")] = None,
+        year: Annotated[Optional[int], typer.Option("--year", help="Production year (default: the latest reported, non-estimated year).")] = None,
         scope: Annotated[str, typer.Option("--scope", help="Sourcing economy: EU or an ISO3 code.")] = "EU",
         output: Annotated[Optional[Path], typer.Option("--output", help="Write the table as CSV.")] = None,
         plot: Annotated[Optional[Path], typer.Option("--plot", help="Also write the SR vs EI matrix (.html, .png or .svg).")] = None,
@@ -214,7 +216,7 @@ def register(app: typer.Typer) -> None:
                                             "interactive offline HTML, PNG or SVG.")
     def matrix_cmd(
         output: Annotated[Path, typer.Option("--output", help="Output file: .html, .png or .svg.")],
-        year: Annotated[Optional[int], typer.Option("--year", help="Production year (default: latest).")] = None,
+        year: Annotated[Optional[int], typer.Option("--year", help="Production year (default: the latest reported, non-estimated year).")] = None,
         scope: Annotated[str, typer.Option("--scope", help="Sourcing economy: EU or an ISO3 code.")] = "EU",
         db: DbOption = None,
     ) -> None:
