@@ -156,7 +156,7 @@ def load_or_train(corpus_dir: Path | None = None, *, retrain: bool = False, use_
     if use_cache:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(".tmp")
+            tmp = path.with_suffix(f".{os.getpid()}.tmp")  # one per process: parallel trainers
             with open(tmp, "wb") as fh:
                 pickle.dump(model, fh)
             tmp.replace(path)
