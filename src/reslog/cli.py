@@ -8,7 +8,6 @@ message and exit with code 2.
 
 from __future__ import annotations
 
-import importlib
 import sys
 from pathlib import Path
 from typing import Annotated, Optional
@@ -19,7 +18,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from reslog import __version__
-from reslog.cli_common import OPTIONAL_EXTRAS, DbOption, missing_extra_message, open_warehouse
+from reslog.cli_common import OPTIONAL_EXTRAS, DbOption, import_area, missing_extra_message, open_warehouse
 from reslog.errors import ReslogError
 
 app = typer.Typer(
@@ -146,13 +145,9 @@ def data_list_cmd() -> None:
 
 def _register_areas() -> None:
     for mod_name in AREA_MODULES:
-        try:
-            mod = importlib.import_module(mod_name)
-        except ModuleNotFoundError as e:
-            if e.name == mod_name:  # area not built in this checkout
-                continue
-            raise
-        mod.register(app)
+        mod = import_area(mod_name)
+        if mod is not None:
+            mod.register(app)
 
 
 _register_areas()

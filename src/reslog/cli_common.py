@@ -7,7 +7,9 @@ they read through ``reslog.store``, compute with ``reslog.model`` and print.
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
+from types import ModuleType
 from typing import Annotated, Optional
 
 import typer
@@ -44,3 +46,16 @@ def missing_extra_message(err: ModuleNotFoundError) -> str:
     extra = OPTIONAL_EXTRAS.get(top)
     hint = f"pip install 'reslog[{extra}]'" if extra else f"pip install {top}"
     return f"the optional package '{top}' is not installed ({hint})"
+
+
+def import_area(mod_name: str) -> ModuleType | None:
+    """Import an area module (``reslog.cli_io`` …), or ``None`` when this checkout lacks it.
+
+    Any other missing import (a broken install, an optional extra) is raised, not hidden.
+    """
+    try:
+        return importlib.import_module(mod_name)
+    except ModuleNotFoundError as e:
+        if e.name == mod_name:
+            return None
+        raise

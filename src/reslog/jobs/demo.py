@@ -5,7 +5,6 @@ it all as one HTML report."""
 
 from __future__ import annotations
 
-import importlib
 import time
 from pathlib import Path
 from typing import Callable
@@ -15,7 +14,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from reslog.cli_common import missing_extra_message, resolve_db
+from reslog.cli_common import import_area, missing_extra_message, resolve_db
 from reslog.paths import PACKAGE_DATA
 from reslog.report.html import Section, write_report
 from reslog.sources.registry import read
@@ -101,7 +100,8 @@ def run_demo(db: Path | None, report: Path, *, fresh: bool = False,
         table=conc,
     )]
     for mod_name in AREA_SECTIONS:
-        fn: Callable[..., list[Section]] | None = _area_fn(mod_name, "demo_sections")
+        mod = import_area(mod_name)
+        fn: Callable[..., list[Section]] | None = getattr(mod, "demo_sections", None)
         if fn is None:
             continue
         try:
@@ -121,13 +121,3 @@ def run_demo(db: Path | None, report: Path, *, fresh: bool = False,
     )
     console.print(f"report: {out}   ({time.perf_counter() - t0:.1f} s)")
     return out
-
-
-def _area_fn(mod_name: str, fn_name: str) -> Callable[..., list[Section]] | None:
-    try:
-        mod = importlib.import_module(mod_name)
-    except ModuleNotFoundError as e:
-        if e.name == mod_name:
-            return None
-        raise
-    return getattr(mod, fn_name, None)

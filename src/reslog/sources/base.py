@@ -6,7 +6,7 @@ import hashlib
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Iterable
 
 import pandas as pd
 
@@ -133,11 +133,11 @@ def parse_number(
 
 
 def check_unique(path: Path, df: pd.DataFrame, keys: list[str], rows: pd.Series | None = None) -> None:
-    """Raise an :class:`InputError` on the first duplicate key, naming both rows."""
-    dup = df.duplicated(keys, keep=False)
-    if dup.any():
-        idx = list(df.index[dup][:2])
-        r = (rows.loc[idx] if rows is not None else pd.Series([i + 1 for i in idx], index=idx)).tolist()
-        vals = ", ".join(f"{k}={df.loc[idx[0], k]!r}" for k in keys)
-        raise InputError(path, f"duplicate key ({vals}) also on row {r[0]}", row=int(r[-1]),
-                         field=keys[0])
+    """Raise an :class:`InputError` on the first row whose ``keys`` repeat an earlier row,
+    naming both rows. ``rows`` gives the file row number of each frame row (default: a
+    0-based index + 1). See :func:`reslog.sources.validate.check_unique_rows`."""
+    from reslog.sources.validate import check_unique_rows
+
+    numbered = df[list(keys)].copy()
+    numbered.index = (rows.loc[df.index] if rows is not None else pd.Series(df.index + 1)).astype(int).to_numpy()
+    check_unique_rows(path, numbered, keys)

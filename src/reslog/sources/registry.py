@@ -89,6 +89,4 @@ def read(kind: str, path: str | Path, **options: Any) -> Parsed:
     if reader is None:
         raise InputError(path, f"unknown kind '{kind}'; valid kinds are "
                          f"{', '.join(sorted(READERS))}", field="kind")
-    if kind.strip().lower() != "mrio" and str(path) not in ("pymrio-test",) and not Path(path).exists():
-        raise InputError(path, "file or folder not found")
     return reader(path, **options)
