@@ -92,3 +92,12 @@ def test_reference_tables_and_read_only(db_path: Path) -> None:
         assert counts["countries"] >= 249 and counts["commodities"] >= 50
         with pytest.raises(WarehouseError):
             wh.ingest(Parsed({"production": _prod()}, _meta("g")), kind="production")
+
+
+def test_production_reported_only_leaves_out_estimates(db_path: Path) -> None:
+    df = _prod()
+    df.loc[1, "estimated"] = True
+    with Warehouse.open(db_path) as wh:
+        wh.ingest(Parsed({"production": df}, _meta("h")), kind="production")
+        assert len(wh.production()) == 2
+        assert list(wh.production(reported_only=True)["country"]) == ["COD"]

@@ -38,8 +38,7 @@ def _criticality_frame(wh: Any, year: int | None, scope: str) -> pd.DataFrame:
     from reslog.sources.crm import crm_parameters_wide, read_crm_published
 
     # Without an explicit year: the latest *reported* year (USGS estimates only when asked for).
-    where = "" if year is not None else " WHERE NOT coalesce(estimated, false)"
-    prod = wh.query(f"SELECT * FROM production{where}")
+    prod = wh.production(reported_only=year is None)
     gov = wh.query("SELECT * FROM governance")
     if prod.empty:
         raise ReslogError("the warehouse has no production rows; run `reslog demo` or "

@@ -54,7 +54,7 @@ def production_concentration(wh: Warehouse) -> pd.DataFrame:
     governance-weighted HHI."""
     from reslog.model.concentration import concentration_table
 
-    production = wh.query("SELECT * FROM production WHERE NOT coalesce(estimated, false)")
+    production = wh.production(reported_only=True)
     governance = wh.query("SELECT * FROM governance")
     table = concentration_table(production, governance)
     cols = ["commodity", "stage", "year", "top_producers", "n_countries", "hhi", "hhi_wgi",

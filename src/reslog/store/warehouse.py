@@ -122,6 +122,11 @@ class Warehouse:
             raise ReslogError(f"unknown table '{name}'; tables: {sorted(T.all_tables())}")
         return self.query(f'SELECT * FROM "{name}"')
 
+    def production(self, *, reported_only: bool = False) -> pd.DataFrame:
+        """The ``production`` table; with ``reported_only``, without estimated years (USGS "e")."""
+        where = " WHERE NOT coalesce(estimated, false)" if reported_only else ""
+        return self.query(f"SELECT * FROM production{where}")
+
     def ledger(self) -> pd.DataFrame:
         """The provenance ledger, one row per ingest."""
         return self.query("SELECT * FROM ledger ORDER BY ledger_id")
