@@ -44,7 +44,7 @@ def test_every_command_has_help(path: list[str]) -> None:
 
 
 def _reslog(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "reslog.cli", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "reslog", *args], capture_output=True, text=True,
                           env={**os.environ, **(env or {})}, cwd=cwd, timeout=120)
 
 

@@ -134,7 +134,7 @@ def test_split_never_separates_a_cluster(clusters):
 def test_cli_extract_ingest_alerts(tmp_path, db_path, text_model):
     import typer
 
-    from reslog.cli_events import register
+    from reslog.cli.events import register
     from reslog.store.warehouse import Warehouse
 
     app = typer.Typer()

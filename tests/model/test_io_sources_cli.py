@@ -11,7 +11,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from reslog.cli_io import demo_section, register
+from reslog.cli.io import demo_section, load_mrio, register
 from reslog.errors import InputError
 from reslog.model.io import MRIO
 from reslog.sources.mrio import read_blocks, read_mrio, read_pymrio_folder, read_pymrio_test, read_wiod_2011
@@ -47,7 +47,7 @@ def _write_blocks(folder: Path, fmt: str) -> MRIO:
 @pytest.mark.parametrize("fmt", ["csv", "parquet"])
 def test_blocks_roundtrip(tmp_path, fmt):
     ref = _write_blocks(tmp_path / "b", fmt)
-    m = MRIO.load(tmp_path / "b")
+    m = load_mrio(tmp_path / "b")
     assert set(m.extensions) == {"factor_inputs", "emissions"}
     a = m.accounts("emissions").D_cba_reg
     b = ref.accounts("emissions").D_cba_reg

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.shared_data
 
 
 def make_app() -> typer.Typer:
-    from reslog.cli_trade import register
+    from reslog.cli.trade import register
 
     app = typer.Typer()
 

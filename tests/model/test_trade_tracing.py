@@ -9,7 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from reslog.errors import ModelInputError
-from reslog.model.trade.sankey import calc_sankey_links, sankey_html
+from reslog.figures.sankey import sankey_html
+from reslog.model.trade.sankey import calc_sankey_links
 from reslog.model.trade.tracing import (
     UNTRACED,
     StageInput,

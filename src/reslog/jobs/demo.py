@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from reslog.cli_common import import_area, missing_extra_message, resolve_db
+from reslog.cli.common import import_area, missing_extra_message, resolve_db
 from reslog.paths import PACKAGE_DATA
 from reslog.report.html import Section, write_report
 from reslog.sources.registry import read
@@ -34,7 +34,7 @@ STARTER_FILES: tuple[tuple[str, Path], ...] = (
 # Area demo sections, in order. Each ``demo_sections(db_path, console)`` prints to the console
 # and returns report Sections.
 AREA_SECTIONS: tuple[str, ...] = (
-    "reslog.cli_risk", "reslog.cli_io", "reslog.cli_trade", "reslog.cli_events",
+    "reslog.cli.risk", "reslog.cli.io", "reslog.cli.trade", "reslog.cli.events",
 )
 
 
@@ -107,9 +107,9 @@ def run_demo(db: Path | None, report: Path, *, fresh: bool = False,
         try:
             sections.extend(fn(path, console))
         except ModuleNotFoundError as e:  # an optional extra is not installed
-            msg = f"{mod_name.removeprefix('reslog.cli_')} section skipped: {missing_extra_message(e)}"
+            msg = f"{mod_name.removeprefix('reslog.cli.')} section skipped: {missing_extra_message(e)}"
             console.print(f"[yellow]{escape(msg)}[/yellow]")
-            sections.append(Section(mod_name.removeprefix("reslog.cli_").title(), msg))
+            sections.append(Section(mod_name.removeprefix("reslog.cli.").title(), msg))
     with Warehouse.open(path, read_only=True) as wh:
         ledger = wh.ledger()
         counts = wh.counts()

@@ -195,15 +195,6 @@ class MRIO:
         F = {k[2:]: (v, blocks.get("F_Y:" + k[2:])) for k, v in blocks.items() if k.startswith("F:")}
         return cls.from_blocks(blocks["Z"], blocks["Y"], F, **kwargs)
 
-    @classmethod
-    def load(cls, path: str | Path, **kwargs: Any) -> "MRIO":
-        """Read an MRIO from disk (pymrio folder/zip, CSV/Parquet blocks, WIOD CSVs) via
-        :func:`reslog.sources.mrio.read_mrio`; the model code itself opens no file."""
-        from reslog.sources.mrio import read_mrio
-
-        src = read_mrio(path)
-        return cls.from_blocks(src.Z, src.Y, src.extensions, x=src.x, name=src.meta.source, **kwargs)
-
     # ------------------------------------------------------------------ basics
     @property
     def labels(self) -> pd.MultiIndex:

@@ -3,7 +3,7 @@ embodied-metal trade, Kastner-style origin tracing through multi-stage chains, t
 link and Sankey diagrams.
 
 Everything here is pure computation on pandas/numpy objects (no files, no connections); the
-CLI (``reslog.cli_trade``) reads the warehouse and calls these functions. ``docs/trade.md``
+CLI (``reslog.cli.trade``) reads the warehouse and calls these functions. ``docs/trade.md``
 gives the methods, equations and references.
 """
 
@@ -21,7 +21,7 @@ from reslog.model.trade.metal_content import (
     metal_content_table,
     stoichiometric_fraction,
 )
-from reslog.model.trade.sankey import calc_sankey_links, sankey_html
+from reslog.model.trade.sankey import calc_sankey_links
 from reslog.model.trade.stages import STAGES, stage_codes, stage_map
 from reslog.model.trade.tracing import (
     StageInput,
@@ -50,7 +50,6 @@ __all__ = [
     "metal_content_table",
     "national_io_from_mrio",
     "rank_imported_items",
-    "sankey_html",
     "stage_codes",
     "stage_map",
     "stoichiometric_fraction",

@@ -15,7 +15,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from reslog.cli_common import DbOption, open_warehouse, resolve_db
+from reslog.cli.common import DbOption, open_warehouse, resolve_db
 from reslog.errors import ReslogError
 
 console = Console()
@@ -256,7 +256,7 @@ def matrix_frame(crit: pd.DataFrame | None = None) -> pd.DataFrame:
 
 
 def _write_matrix(crit: pd.DataFrame | None, path: Path) -> Path:
-    from reslog.model.criticality_plot import write_matrix
+    from reslog.figures.criticality import write_matrix
 
     out = write_matrix(matrix_frame(crit), path)
     console.print(f"written: {out}")
@@ -526,7 +526,7 @@ def demo_sections(db_path: Path, console: Console) -> list:  # -> list[Section]
         sections.append(Section("Shock: tailings-dam failure at a Brazilian iron-ore mine", text,
                                 table=table))
         try:
-            from reslog.model.criticality_plot import figure_html
+            from reslog.figures.criticality import figure_html
 
             sections.append(Section(
                 "Criticality matrix (SR vs EI)",

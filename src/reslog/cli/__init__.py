@@ -1,7 +1,7 @@
 """The ``reslog`` command line (Typer). Commands only call the layers below; no analysis here.
 
-Area modules add their commands through ``register(app)``: ``cli_io`` (MRIO engine),
-``cli_trade`` (trade flows), ``cli_risk`` (criticality, shocks, products), ``cli_events``
+Area modules add their commands through ``register(app)``: ``cli.io`` (MRIO engine),
+``cli.trade`` (trade flows), ``cli.risk`` (criticality, shocks, products), ``cli.events``
 (news intelligence). Errors a user can cause (:class:`~reslog.errors.ReslogError`) print one
 message and exit with code 2.
 """
@@ -18,7 +18,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from reslog import __version__
-from reslog.cli_common import OPTIONAL_EXTRAS, DbOption, import_area, missing_extra_message, open_warehouse
+from reslog.cli.common import OPTIONAL_EXTRAS, DbOption, import_area, missing_extra_message, open_warehouse
 from reslog.errors import ReslogError
 
 app = typer.Typer(
@@ -33,7 +33,7 @@ data_app = typer.Typer(help="Full official datasets: fetch them (the only online
 app.add_typer(data_app, name="data")
 console = Console()
 
-AREA_MODULES = ("reslog.cli_io", "reslog.cli_trade", "reslog.cli_risk", "reslog.cli_events")
+AREA_MODULES = ("reslog.cli.io", "reslog.cli.trade", "reslog.cli.risk", "reslog.cli.events")
 
 
 def _version(value: bool) -> None:

@@ -16,7 +16,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from reslog.cli_common import DbOption, open_warehouse, resolve_db
+from reslog.cli.common import DbOption, open_warehouse, resolve_db
 from reslog.errors import InputError, ReslogError
 from reslog.paths import PACKAGE_DATA
 

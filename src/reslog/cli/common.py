@@ -1,6 +1,6 @@
 """Pieces every CLI module shares: the ``--db`` option and opening the warehouse.
 
-Each area module (``cli_io.py``, ``cli_trade.py`` …) exposes ``register(app)`` that adds its
+Each area module (``cli/io.py``, ``cli/trade.py`` …) exposes ``register(app)`` that adds its
 commands to the root Typer app; ``reslog.cli`` calls them all. Commands hold no analysis:
 they read through ``reslog.store``, compute with ``reslog.model`` and print.
 """
@@ -49,7 +49,7 @@ def missing_extra_message(err: ModuleNotFoundError) -> str:
 
 
 def import_area(mod_name: str) -> ModuleType | None:
-    """Import an area module (``reslog.cli_io`` …), or ``None`` when this checkout lacks it.
+    """Import an area module (``reslog.cli.io`` …), or ``None`` when this checkout lacks it.
 
     Any other missing import (a broken install, an optional extra) is raised, not hidden.
     """

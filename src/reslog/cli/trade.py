@@ -21,7 +21,7 @@ from rich.console import Console
 from rich.table import Table
 
 from reslog import __version__
-from reslog.cli_common import DbOption, open_warehouse
+from reslog.cli.common import DbOption, open_warehouse
 from reslog.errors import ReslogError
 from reslog.schema import resolve_commodity, resolve_country
 
@@ -349,7 +349,8 @@ def sankey_cmd(
     db: DbOption = None,
 ) -> None:
     """Trace and draw the flows as a self-contained HTML file (no network needed to view)."""
-    from reslog.model.trade.sankey import calc_sankey_links, sankey_html
+    from reslog.figures.sankey import sankey_html
+    from reslog.model.trade.sankey import calc_sankey_links
 
     m = _metal(metal)
     wh = open_warehouse(db, read_only=True)

@@ -25,10 +25,17 @@ from reslog.errors import InputError, ReslogError
 MrioOpt = Annotated[str, typer.Option("--mrio", help="MRIO: pymrio folder/zip, blocks folder, WIOD folder or 'pymrio-test'.")]
 
 
-def _load(path: str):  # -> MRIO
+def load_mrio(path: str | Path, **kwargs):  # -> MRIO
+    """Read an MRIO from disk (pymrio folder/zip, CSV/Parquet blocks, WIOD CSVs) with
+    :func:`reslog.sources.mrio.read_mrio` and build the model object; the model opens no file."""
     from reslog.model.io import MRIO
+    from reslog.sources.mrio import read_mrio
 
-    return MRIO.load(path)
+    src = read_mrio(path)
+    return MRIO.from_blocks(src.Z, src.Y, src.extensions, x=src.x, name=src.meta.source, **kwargs)
+
+
+_load = load_mrio
 
 
 def _stressor_label(s: object) -> str:

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from reslog.errors import ModelInputError
-from reslog.model.criticality_plot import figure_html, matrix_points, write_matrix
+from reslog.figures.criticality import figure_html, matrix_points, write_matrix
 
 DF = pd.DataFrame({"commodity": ["antimony", "bauxite", "x", "y"], "sr": [2.0, 0.5, float("nan"), 1.2],
                    "ei": [4.7, 2.9, 3.0, 2.0]})

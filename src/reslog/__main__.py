@@ -1,0 +1,5 @@
+"""``python -m reslog`` runs the command line."""
+
+from reslog.cli import main
+
+main()
