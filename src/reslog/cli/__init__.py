@@ -8,6 +8,7 @@ message and exit with code 2.
 
 from __future__ import annotations
 
+import pkgutil
 import sys
 from pathlib import Path
 from typing import Annotated, Optional
@@ -33,7 +34,10 @@ data_app = typer.Typer(help="Full official datasets: fetch them (the only online
 app.add_typer(data_app, name="data")
 console = Console()
 
-AREA_MODULES = ("reslog.cli.io", "reslog.cli.trade", "reslog.cli.risk", "reslog.cli.events")
+# Every module of this package except ``common`` is an area: it exposes ``register(app)``.
+# A new area (imagery, sites, scenario …) only adds ``reslog/cli/<area>.py``.
+AREA_MODULES = tuple(f"reslog.cli.{m.name}" for m in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name)
+                     if m.name != "common")
 
 
 def _version(value: bool) -> None:
