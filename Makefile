@@ -26,6 +26,7 @@ run: install
 	$(BIN)/reslog demo
 
 test: install-dev
+	bash scripts/system-deps.sh
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
 clean:
