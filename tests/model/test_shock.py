@@ -16,6 +16,7 @@ from reslog.model.shock import (
     calc_supply_cut,
     parse_capacity,
     propagate_ghosh,
+    propagate_ghosh_mixed,
 )
 
 
@@ -90,12 +91,51 @@ def test_allocation_conserves_tonnes(flows: list[float], lost: float) -> None:
     assert (a["lost_tonnes"] >= 0).all()
 
 
-def test_ghosh_loss_never_exceeds_output_for_small_shock() -> None:
-    rng = np.random.default_rng(0)
+def test_plain_ghosh_overstates_own_loss_mixed_does_not() -> None:
+    # mining m uses 10 of its own output and sells 40 to steel s; x_m = 100, x_s = 200.
+    lab = pd.Index(["m", "s"])
+    Z = pd.DataFrame([[10.0, 40.0], [0.0, 0.0]], index=lab, columns=lab)
+    x = pd.Series([100.0, 200.0], index=lab)
+    plain = propagate_ghosh(Z, x, pd.Series({"m": 10.0}))
+    assert plain.loc["m", "delta_x"] == pytest.approx(10.0 / 0.9)  # Δv·G_mm > Δv
+    mixed = propagate_ghosh_mixed(Z, x, pd.Series({"m": 10.0}))
+    # by hand: q_m = 10/100 = 0.1 fixed; q_s = q_m·A_ms = 0.1·40/200 = 0.02 → Δx_s = 4
+    assert mixed.loc["m", "delta_x"] == 10.0
+    assert mixed.loc["s", "rel_loss"] == pytest.approx(0.02)
+    assert mixed.loc["s", "delta_x"] == pytest.approx(4.0)
+
+
+def test_analyse_shock_origin_loses_exactly_the_cut() -> None:
+    cut = calc_supply_cut(12.0, 6, world_production=100.0, country_production=50.0,
+                          origin="BRA", commodity="iron")
+    lab = pd.Index([("BRA", "c2"), ("CHN", "c12")])
+    Z = pd.DataFrame([[5.0, 30.0], [2.0, 0.0]], index=lab, columns=lab)
+    x = pd.Series([60.0, 300.0], index=lab)
+    rep = analyse_shock(cut, pd.Series({"CHN": 1.0}), unit_value=0.5, Z=Z, x=x,
+                        origin_label=("BRA", "c2"))
+    assert rep.sectors is not None
+    assert rep.sectors.loc[[("BRA", "c2")], "delta_x"].iloc[0] == pytest.approx(6.0 * 0.5, rel=1e-15)
+    assert not any("upper bound" in n for n in rep.notes)
+
+
+def test_mixed_loss_beyond_output_is_refused() -> None:
+    lab = pd.Index(["m", "s"])
+    Z = pd.DataFrame([[0.0, 40.0], [0.0, 0.0]], index=lab, columns=lab)
+    x = pd.Series([100.0, 200.0], index=lab)
+    with pytest.raises(ModelInputError, match=r"must lie in \[0, x\]"):
+        propagate_ghosh_mixed(Z, x, pd.Series({"m": 150.0}))
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(0, 10_000), st.floats(0.0, 1.0))
+def test_mixed_ghosh_own_loss_exact_and_others_bounded(seed: int, frac: float) -> None:
+    rng = np.random.default_rng(seed)
     n = 6
     Z = rng.uniform(0, 10, (n, n))
-    x = Z.sum(axis=1) + rng.uniform(10, 50, n)  # value added > 0 → productive
+    x = Z.sum(axis=0) + rng.uniform(10, 50, n)  # value added > 0 → column sums of A < 1
     lab = pd.Index([f"s{i}" for i in range(n)])
-    g = propagate_ghosh(pd.DataFrame(Z, lab, lab), pd.Series(x, lab), pd.Series({"s0": 1.0}))
-    assert (g["delta_x"] >= -1e-12).all()
-    assert g.loc["s0", "delta_x"] >= 1.0
+    g = propagate_ghosh_mixed(pd.DataFrame(Z, lab, lab), pd.Series(x, lab), pd.Series({"s0": frac * x[0]}))
+    assert g.loc["s0", "delta_x"] == pytest.approx(frac * x[0], rel=1e-12, abs=1e-12)
+    assert (g["delta_x"] >= -1e-9).all()
+    # no other sector loses a larger share than the shocked one (A's column sums < 1)
+    assert (g["rel_loss"] <= frac + 1e-9).all()

@@ -99,19 +99,37 @@ def _pos(index: pd.Index, stressor: str) -> int:
 
 def shock_cmd(
     mrio: MrioOpt,
-    shock: Annotated[Path, typer.Option("--shock", help="CSV region,sector,loss (fraction of output lost, 0–1).")],
+    shock: Annotated[Path, typer.Option("--shock", help="CSV region,sector,loss (ghosh: fraction of the sector's "
+                                                         "output lost, 0–1) or region,sector,perturbation "
+                                                         "(iim-*: the initial perturbation c, 0–1).")],
     output: Annotated[Path, typer.Option("--output", help="CSV file to write.")],
     model: Annotated[str, typer.Option("--model", help="ghosh (mixed supply-side, default), iim-supply, "
                                                       "iim-demand.")] = "ghosh",
 ) -> None:
-    """Propagate an output loss in some region/sectors to every region/sector."""
+    """Propagate a shock in some region/sectors to every region/sector.
+
+    ``ghosh`` (mixed supply-driven model) takes ``loss``: each listed sector loses exactly that
+    fraction of its output, and the others follow. The inoperability models take
+    ``perturbation``: the initial perturbation c of Santos & Haimes (2004) / Leung et al. (2007)
+    (a primary-supply loss for iim-supply, a final-demand loss for iim-demand, each as a fraction
+    of output). The listed sectors then end with a loss of at least c, since the shock also
+    feeds back on them.
+    """
     from reslog.model.io.shock import calc_ghosh_mixed, calc_inoperability_demand, calc_inoperability_supply
     from reslog.sources.base import parse_number, read_csv_strict
 
     if model not in ("ghosh", "iim-supply", "iim-demand"):
         raise InputError("--model", f"unknown model {model!r}; use ghosh, iim-supply or iim-demand")
     m = _load(mrio)
-    df = read_csv_strict(shock, ["region", "sector", "loss"])
+    col = "loss" if model == "ghosh" else "perturbation"
+    df = read_csv_strict(shock, ["region", "sector"])
+    if col not in df.columns:
+        other = "perturbation" if col == "loss" else "loss"
+        hint = (f"; the column '{other}' belongs to --model "
+                f"{'iim-supply/iim-demand' if other == 'perturbation' else 'ghosh'}: "
+                f"rename it '{col}' if you mean {'the output the sector loses' if col == 'loss' else 'an initial perturbation c'}"
+                if other in df.columns else "")
+        raise InputError(shock, f"--model {model} needs a column '{col}'{hint}", row=0, field=col)
     pos, loss = [], []
     for i, r in df.iterrows():
         row = int(i) + 1
@@ -119,9 +137,9 @@ def shock_cmd(
         p = m.labels.get_indexer([key])[0]
         if p < 0:
             raise InputError(shock, f"unknown (region, sector) {key}", row=row, field="sector")
-        v = parse_number(shock, row, "loss", r["loss"])
+        v = parse_number(shock, row, col, r[col])
         if v is None or v > 1:
-            raise InputError(shock, f"loss must be a fraction between 0 and 1, got {r['loss']}", row=row, field="loss")
+            raise InputError(shock, f"{col} must be a fraction between 0 and 1, got {r[col]}", row=row, field=col)
         pos.append(p)
         loss.append(v)
     if len(set(pos)) != len(pos):

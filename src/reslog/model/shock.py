@@ -11,14 +11,23 @@ Three pure steps, then one orchestrator (:func:`analyse_shock`):
    exports (:func:`calc_destinations`). Inputs are physical trade flows (BACI ``q``) or,
    better, origin shares from trade tracing (Kastner et al. 2011), which follow the metal
    through re-exports.
-3. **IO propagation** (:func:`propagate_ghosh`): the value of the lost output
-   ``Δv = ΔQ · p`` (p = unit value of the origin's exports, ``v/q`` in BACI) is a cut in the
-   primary supply of the origin's mining sector; the supply-driven (Ghosh) model gives the
-   loss of gross output in every region × sector: ``Δxᵀ = Δvᵀ · (I − B)⁻¹`` with
-   ``B = x̂⁻¹ Z`` (Miller & Blair 2009, ch. 12), reported also as the relative loss
-   ``Δx / x`` (the supply-side inoperability). The Ghosh model assumes fixed output
-   allocation and no substitution: it is an upper bound of the short-run disruption
-   (Oosterhaven 1988), used here to rank exposure, not to forecast GDP.
+3. **IO propagation** (:func:`propagate_ghosh_mixed`): the value of the lost output
+   ``ΔX_m = ΔQ · p`` (p = unit value of the origin's exports, ``v/q`` in BACI) is the
+   *exogenous* output loss of the origin's mining sector m over the table's year. The mixed
+   supply-driven model (Miller & Blair 2009, §12.2; Oosterhaven 1988) fixes that loss and
+   lets every other sector follow the Ghosh allocation relation
+   ``q_N = A_NNᵀ q_N + A_mNᵀ q_m`` with ``q = Δx / x`` (relative loss, the supply-side
+   inoperability). So the shocked sector loses exactly the stated value, and its buyers lose
+   in proportion to the share of their inputs it supplied, directly and through the chain.
+   Feeding ΔX_m in as a primary-input loss Δv instead (:func:`propagate_ghosh`, the plain
+   Ghosh model) would make the mine's own output fall by ``Δv·G_mm ≥ Δv``: more than was
+   lost, whenever the mine buys from itself or from its own customers.
+
+   Both are linear, fixed-allocation, no-substitution models. They are **not** a bound in
+   either direction: substitution and stocks make real losses smaller, while shortages of
+   inputs that cannot be substituted (a missing reagent stops a whole plant) make them
+   larger (Oosterhaven 1988; Dietzenbacher 1997). Read the sector losses as an allocation of
+   the supply loss along sales shares that ranks exposure, not as a forecast of output.
 
 References
 ----------
@@ -27,6 +36,8 @@ agricultural products from a consumer perspective. Ecol. Econ. 70, 1032–1040.
 Miller, R. E. & Blair, P. D. (2009) Input–Output Analysis, 2nd ed., ch. 12.
 Oosterhaven, J. (1988) On the plausibility of the supply-driven input-output model.
 J. Regional Science 28, 203–217.
+Dietzenbacher, E. (1997) In vindication of the Ghosh model: a reinterpretation as a price
+model. J. Regional Science 37, 629–651.
 Santos, J. R. & Haimes, Y. Y. (2004) Modeling the demand reduction input-output (I-O)
 inoperability due to terrorism of interconnected infrastructures. Risk Analysis 24, 1437–1451.
 """
@@ -149,8 +160,22 @@ def allocate_to_consumers(lost_tonnes: float, destinations: pd.Series) -> pd.Dat
     return out.sort_values("lost_tonnes", ascending=False)
 
 
+def _check_io(Z: pd.DataFrame, x: pd.Series, shocked: pd.Series, what: str) -> None:
+    if not Z.index.equals(Z.columns):
+        raise ModelInputError("Z: row and column labels differ; the Ghosh model needs a square Z")
+    if not Z.index.equals(x.index):
+        raise ModelInputError("x: labels differ from Z's")
+    unknown = [lab for lab in shocked.index if lab not in Z.index]
+    if unknown:
+        raise ModelInputError(f"{what}: labels not in Z: {unknown[:5]}")
+
+
 def propagate_ghosh(Z: pd.DataFrame, x: pd.Series, delta_v: pd.Series) -> pd.DataFrame:
-    """Supply-driven output loss ``Δxᵀ = Δvᵀ (I − B)⁻¹``, ``B = x̂⁻¹ Z``.
+    """Plain Ghosh output loss from a primary-input loss: ``Δxᵀ = Δvᵀ (I − B)⁻¹``, ``B = x̂⁻¹ Z``.
+
+    Use this when the shock is a loss of primary supply (labour, capital, an import) of value
+    Δv. For "sector m lost ΔX_m of its output" use :func:`propagate_ghosh_mixed`: here the
+    shocked sector's own loss is ``Δv·G_mm ≥ Δv``.
 
     Parameters
     ----------
@@ -168,19 +193,9 @@ def propagate_ghosh(Z: pd.DataFrame, x: pd.Series, delta_v: pd.Series) -> pd.Dat
         Indexed like Z: ``x``, ``delta_x`` (loss, same money unit) and ``rel_loss`` = Δx/x
         (0 where x = 0).
     """
-    if not Z.index.equals(Z.columns):
-        raise ModelInputError("Z: row and column labels differ; the Ghosh model needs a square Z")
-    if not Z.index.equals(x.index):
-        raise ModelInputError("x: labels differ from Z's")
-    unknown = [lab for lab in delta_v.index if lab not in Z.index]
-    if unknown:
-        raise ModelInputError(f"delta_v: labels not in Z: {unknown[:5]}")
-    try:
-        from reslog.model.io.core import calc_B
-    except ImportError:  # pragma: no cover - IO engine absent
-        def calc_B(Zm: np.ndarray, xv: np.ndarray) -> np.ndarray:  # type: ignore[misc]
-            inv = np.divide(1.0, xv, out=np.zeros_like(xv), where=xv != 0)
-            return inv[:, None] * Zm
+    from reslog.model.io.core import calc_B
+
+    _check_io(Z, x, delta_v, "delta_v")
     xv = x.to_numpy(dtype=float)
     B = calc_B(Z.to_numpy(dtype=float), xv)
     dv = delta_v.reindex(Z.index).fillna(0.0).to_numpy(dtype=float)
@@ -188,6 +203,58 @@ def propagate_ghosh(Z: pd.DataFrame, x: pd.Series, delta_v: pd.Series) -> pd.Dat
     dx = np.linalg.solve((np.eye(n) - B).T, dv)
     rel = np.divide(dx, xv, out=np.zeros_like(dx), where=xv != 0)
     return pd.DataFrame({"x": xv, "delta_x": dx, "rel_loss": rel}, index=Z.index)
+
+
+def propagate_ghosh_mixed(Z: pd.DataFrame, x: pd.Series, output_loss: pd.Series) -> pd.DataFrame:
+    """Mixed supply-driven model: the shocked sectors lose exactly ``output_loss``; the rest follow.
+
+    With ``q = Δx / x`` and ``A = Z x̂⁻¹``, the shocked set E has ``q_E = ΔX_E / x_E`` fixed and
+    every other sector j obeys the Ghosh allocation relation ``q_j = Σ_i q_i A_ij`` (each buyer
+    loses output in proportion to the share of its inputs that the lost sales were). Solved as
+    ``(I − Ã)ᵀ q = c``, Ã = A without the columns E, ``c = (q_E, 0)``, by
+    :func:`reslog.model.io.shock.calc_ghosh_mixed` (Miller & Blair 2009, §12.2).
+
+    Parameters
+    ----------
+    Z : DataFrame
+        Intermediate flows (money per year), square, same labels on rows and columns.
+    x : Series
+        Gross output (money per year), labels of Z.
+    output_loss : Series
+        Exogenous loss of output ΔX (same money unit per year) of the shocked labels; each
+        must satisfy ``0 ≤ ΔX ≤ x``.
+
+    Returns
+    -------
+    DataFrame
+        Indexed like Z: ``x``, ``delta_x`` (loss, money) and ``rel_loss`` = Δx/x. For a shocked
+        label, ``delta_x`` equals the stated loss.
+    """
+    from reslog.model.io.core import calc_A, calc_I_minus_A
+    from reslog.model.io.shock import calc_ghosh_mixed
+    from reslog.model.io.solve import LeontiefSolver
+
+    _check_io(Z, x, output_loss, "output_loss")
+    loss = pd.Series(output_loss, dtype=float)
+    if loss.index.has_duplicates:
+        raise ModelInputError(f"output_loss: labels listed twice: {loss.index[loss.index.duplicated()].tolist()[:5]}")
+    xv = x.to_numpy(dtype=float)
+    E = Z.index.get_indexer(loss.index)
+    xE = xv[E]
+    bad = [(lab, v, xe) for lab, v, xe in zip(loss.index, loss.to_numpy(), xE)
+           if not np.isfinite(v) or v < 0 or xe <= 0 or v > xe * (1 + 1e-12)]
+    if bad:
+        lab, v, xe = bad[0]
+        raise ModelInputError(
+            f"shock: the output loss of {lab} must lie in [0, x] = [0, {xe:,.6g}], got {v:,.6g}; "
+            "check the unit value (money per tonne in the table's unit) and the months")
+    Zm = Z.to_numpy(dtype=float)
+    solver = LeontiefSolver(calc_I_minus_A(Zm, xv), method="lu", own=True)
+    A_cols = calc_A(Zm, xv)[:, E]
+    q = calc_ghosh_mixed(solver, A_cols, E, loss.to_numpy() / xE)
+    dx = q * xv
+    dx[E] = loss.to_numpy()
+    return pd.DataFrame({"x": xv, "delta_x": dx, "rel_loss": q}, index=Z.index)
 
 
 @dataclass
@@ -233,7 +300,8 @@ def analyse_shock(cut: SupplyCut, destinations: pd.Series, *, unit_value: float 
         :func:`calc_destinations` or trade-tracing origin shares × production.
     unit_value : float, optional
         Value per tonne in the IO table's money unit (e.g. million USD per t); with ``Z``,
-        ``x`` and ``origin_label`` (the origin's mining sector label in Z), the Ghosh step runs.
+        ``x`` and ``origin_label`` (the origin's mining sector label in Z), the mixed Ghosh step
+        runs (:func:`propagate_ghosh_mixed`).
     """
     consumers = allocate_to_consumers(cut.tonnes, destinations)
     notes = [f"Lost tonnes allocated to consumers by base-year deliveries ({len(consumers)} countries)."]
@@ -241,8 +309,10 @@ def analyse_shock(cut: SupplyCut, destinations: pd.Series, *, unit_value: float 
     if Z is not None and x is not None and origin_label is not None and unit_value is not None:
         if unit_value <= 0:
             raise ModelInputError(f"shock: unit_value must be > 0, got {unit_value}")
-        dv = pd.Series({origin_label: cut.tonnes * unit_value})
-        g = propagate_ghosh(Z, x, dv)
+        lost_value = pd.Series({origin_label: cut.tonnes * unit_value})
+        g = propagate_ghosh_mixed(Z, x, lost_value)
         sectors = g[g["delta_x"] > 0].sort_values("delta_x", ascending=False).head(top)
-        notes.append("Sector losses: supply-driven Ghosh model (upper bound, fixed allocation).")
+        notes.append("Sector losses: mixed supply-driven (Ghosh) model — the origin sector loses "
+                     "exactly the value of the lost tonnes; fixed allocation, no substitution; "
+                     "not a bound (non-substitutable inputs can make real losses larger).")
     return ShockReport(cut, consumers, sectors, notes)

@@ -22,8 +22,10 @@ no price response, no inventories or rationing, no capacity limits (inoperabilit
 1; results are flagged and optionally capped). The Ghosh model's plausibility is debated
 (Oosterhaven 1988, 1996; Dietzenbacher 1997): it assumes buyers absorb whatever is supplied
 in fixed output proportions, i.e. a sector's output can change with no change in its
-inputs. Read Ghosh results as an *allocation* of a supply loss along sales shares (an upper
-bound for exposure), not as a forecast of output. Dietzenbacher (1997) shows the model is
+inputs. Read Ghosh results as an *allocation* of a supply loss along sales shares that ranks
+exposure, not as a forecast of output and not as a bound in either direction: substitution and
+stocks make real losses smaller, shortages of non-substitutable inputs make them larger.
+Dietzenbacher (1997) shows the model is
 plausible when read as a price model.
 
 References
