@@ -85,14 +85,38 @@ ATOMIC_WEIGHTS: dict[str, float] = {
 }
 
 _TOKEN = re.compile(r"([A-Z][a-z]?|\(|\)|\d+(?:\.\d+)?)")
+# hydrate separators: "·" and "*" always; "." unless it is a decimal point (digit.digit), but a
+# digit.digit whose digits run into "H2O" ("CuSO4.5H2O") is the hydrate spelling.
+_HYDRATE_SPLIT = re.compile(r"[·*](?=[\d.]*[A-Z(])")
+_DOT_SPLIT = re.compile(r"(?<!\d)\.(?=\d*[A-Z(])|(?<=\d)\.(?=\d*H2O)|(?<=\d)\.(?=[A-Z(])")
+_LEAD = re.compile(r"^(\d+(?:\.\d+)?)(?=[A-Z(])")
+
+
+def _hydrate_parts(formula: str) -> list[tuple[float, str]]:
+    """(multiplier, body) per part: ``CuSO4·5H2O`` → [(1, 'CuSO4'), (5, 'H2O')]."""
+    out: list[tuple[float, str]] = []
+    for part in _HYDRATE_SPLIT.split(formula):
+        m = _LEAD.match(part)
+        lead, rest = (float(m.group(1)), part[m.end():]) if m else (1.0, part)
+        for k, sub in enumerate(_DOT_SPLIT.split(rest)):
+            mm = re.match(r"^(\d+)(?=[A-Z(])", sub) if k else None
+            out.append(((float(mm.group(1)) if mm else 1.0) * (lead if k == 0 else 1.0),
+                        sub[mm.end():] if mm else sub))
+    return out
 
 
 # ---------------------------------------------------------------------------- stoichiometry
 def parse_formula(formula: str) -> dict[str, float]:
     """Element counts of a chemical formula.
 
-    Handles nested parentheses and hydrates written with ``·``, ``.`` or ``*``
-    (``CuSO4·5H2O``, ``(NH4)10(H2W12O42)·4H2O``).
+    Handles nested parentheses, decimal (non-stoichiometric) counts such as battery cathodes
+    (``Ni0.8Co0.15Al0.05O2``, ``LiNi0.8Mn0.1Co0.1O2``), zero counts (kept as 0), and hydrates
+    written with ``·`` or ``*`` (``CuSO4·5H2O``, ``(NH4)10(H2W12O42)·4H2O``).
+
+    A ``.`` is a decimal point when it stands between two digits, except in the one common
+    hydrate spelling ``…4.5H2O`` (a ``.`` between digits whose digits are followed by ``H2O``),
+    where it separates the water of hydration; elsewhere ``.`` also separates a hydrate
+    (``CuSO4.H2O``). Write ``·`` to be unambiguous.
 
     Raises
     ------
@@ -100,10 +124,7 @@ def parse_formula(formula: str) -> dict[str, float]:
         Unknown element or malformed formula.
     """
     counts: dict[str, float] = {}
-    for part in re.split(r"[·.*](?=\d*[A-Z(])", formula.replace(" ", "")):
-        m = re.match(r"^(\d+)(?=[A-Z(])", part)
-        mult = float(m.group(1)) if m else 1.0
-        body = part[m.end():] if m else part
+    for mult, body in _hydrate_parts(formula.replace(" ", "")):
         for el, n in _parse_group(body, formula).items():
             counts[el] = counts.get(el, 0.0) + mult * n
     if not counts:
@@ -129,7 +150,7 @@ def _parse_group(body: str, formula: str) -> dict[str, float]:
             if len(stack) == 1:
                 raise ModelInputError(f"formula {formula!r}: unbalanced ')'")
             grp = stack.pop()
-            f = mult or 1.0
+            f = 1.0 if mult is None else mult
             for el, n in grp.items():
                 stack[-1][el] = stack[-1].get(el, 0.0) + n * f
             i += 2 if mult is not None else 1
@@ -138,7 +159,7 @@ def _parse_group(body: str, formula: str) -> dict[str, float]:
             raise ModelInputError(f"formula {formula!r}: stray number {tok}")
         if tok not in ATOMIC_WEIGHTS:
             raise ModelInputError(f"formula {formula!r}: unknown element {tok!r}")
-        stack[-1][tok] = stack[-1].get(tok, 0.0) + (mult or 1.0)
+        stack[-1][tok] = stack[-1].get(tok, 0.0) + (1.0 if mult is None else mult)
         i += 2 if mult is not None else 1
     if len(stack) != 1:
         raise ModelInputError(f"formula {formula!r}: unbalanced '('")
