@@ -34,7 +34,10 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from trade_clean_baseline import clean_trade_baseline  # noqa: E402
 
-from reslog.model.trade.clean import clean_trade, estimate_missing_quantity  # noqa: E402
+from reslog.model.trade.clean import CleaningParams, clean_trade, estimate_missing_quantity  # noqa: E402
+
+# the baseline implements the published single-σ rule: compare like for like
+PUBLISHED = CleaningParams(scale="sd")
 from reslog.paths import shared_data_dir  # noqa: E402
 
 
@@ -117,7 +120,7 @@ def main() -> None:
           f"years {df.t.min()}-{df.t.max()}, generated in {time.perf_counter() - t0:.1f} s")
 
     t0 = time.perf_counter()
-    full = clean_trade(df)
+    full = clean_trade(df, PUBLISHED)
     t_full = time.perf_counter() - t0
     print(f"reslog clean_trade, full sample: {t_full:.2f} s = {len(df) / t_full:,.0f} rows/s; "
           f"outliers {int(full.outlier.sum()):,}, estimated q {int(full.q_estimated.sum()):,}")
@@ -141,7 +144,7 @@ def main() -> None:
         ref = sub_ref.set_index(["t", "i", "j", "k"])["q_estimated"]
         base["q_estimated"] = ref.loc[pd.MultiIndex.from_frame(base[["t", "i", "j", "k"]])].to_numpy()
     t0 = time.perf_counter()
-    sub_res = clean_trade(sub_df)
+    sub_res = clean_trade(sub_df, PUBLISHED)
     t_sub = time.perf_counter() - t0
     flags, rel, est = compare(sub_ref, base)
     flags2, rel2, _ = compare(sub_res, base)

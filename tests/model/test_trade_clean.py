@@ -112,10 +112,16 @@ def reference(df: pd.DataFrame, p: CleaningParams) -> pd.DataFrame:
         h = (p.window - 1) // 2
         ma = np.array([q[np.abs(t - tt) <= h].mean() for tt in t])
         r = q - ma
-        sigma = r.std(ddof=1) if len(r) > 1 else np.nan
         flag = np.zeros(len(q), bool)
-        if len(q) >= p.min_years and sigma > p.sigma_rtol * np.abs(q).mean():
-            flag = np.abs(r) > p.n_sigma * sigma
+        floor = p.sigma_rtol * np.abs(q).mean()
+        if p.scale == "sd":
+            sigma = r.std(ddof=1) if len(r) > 1 else np.nan
+            if len(q) >= p.min_years and sigma > floor:
+                flag = np.abs(r) > p.n_sigma * sigma
+        elif len(q) >= p.min_years:  # leave-one-out σ, written as a loop
+            for m in range(len(q)):
+                others = np.delete(r, m)
+                flag[m] = abs(r[m]) > max(p.n_sigma * others.std(ddof=1), floor)
         clean = q.copy()
         if flag.any():
             clean[flag] = np.interp(t[flag], t[~flag], q[~flag])
@@ -125,12 +131,14 @@ def reference(df: pd.DataFrame, p: CleaningParams) -> pd.DataFrame:
 
 @settings(max_examples=40, deadline=None)
 @given(st.lists(st.tuples(st.integers(0, 2), st.integers(1995, 2010),
-                          st.floats(0.0, 1e4, allow_nan=False)), min_size=1, max_size=60))
-def test_vectorised_equals_definition(rows):
+                          st.floats(0.0, 1e4, allow_nan=False)), min_size=1, max_size=60),
+       st.sampled_from(["loo", "sd"]))
+def test_vectorised_equals_definition(rows, scale):
     df = pd.DataFrame(rows, columns=["k", "t", "q"]).drop_duplicates(["k", "t"])
     df = df.assign(i=1, j=2, v=1.0)
-    got = clean_trade(df).sort_values(["k", "t"])
-    ref = reference(df, CleaningParams()).sort_values(["k", "t"])
+    p = CleaningParams(scale=scale)
+    got = clean_trade(df, p).sort_values(["k", "t"])
+    ref = reference(df, p).sort_values(["k", "t"])
     assert got["outlier"].tolist() == ref["outlier"].tolist()
     np.testing.assert_allclose(got["q_clean"], ref["q_clean"], rtol=1e-9, atol=1e-9)
 
@@ -144,3 +152,23 @@ def test_partition_by_chapter_gives_the_same_result():
     parts = pd.concat([clean_trade(p) for p in partition_by_product(df).values()])
     parts = parts.sort_values(["k", "t"]).reset_index(drop=True)
     pd.testing.assert_frame_equal(whole, parts)
+
+
+@pytest.mark.parametrize("q", [[1.0, 1.0, 1.0, 1.0, 100.0], [1.0, 1.0, 100.0, 1.0, 1.0],
+                               [1.0, 1.0, 1.0, 1.0, 1.0, 100.0]])
+def test_short_series_spike_is_flagged(q):
+    # the published single-σ rule cannot fire here: |r_t| ≤ (n−1)/√n·σ = 1.79σ (n=5), 2.04σ (n=6)
+    spike = int(np.argmax(q))
+    for scale in ("loo", "mad"):
+        out = clean_trade(frame(q), CleaningParams(scale=scale))
+        assert out["outlier"].tolist() == [k == spike for k in range(len(q))], scale
+        assert out["q_clean"].iloc[spike] == pytest.approx(1.0)
+    if len(q) == 5:
+        assert not clean_trade(frame(q), CleaningParams(scale="sd"))["outlier"].any()
+
+
+def test_samuelson_cap_of_the_published_rule():
+    # the largest standardised deviation one point of n can reach is (n−1)/√n
+    for n in (5, 6):
+        r = np.array([-1.0] * (n - 1) + [n - 1.0])
+        assert abs(r[-1] - r.mean()) / r.std(ddof=1) == pytest.approx((n - 1) / np.sqrt(n))

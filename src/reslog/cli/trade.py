@@ -223,6 +223,8 @@ def clean_cmd(
     window: Annotated[int, typer.Option(help="Moving-average window in years (odd).")] = 5,
     sigma: Annotated[float, typer.Option(help="Outlier threshold in standard deviations.")] = 2.0,
     min_years: Annotated[int, typer.Option(help="Shortest series tested.")] = 5,
+    scale: Annotated[str, typer.Option(help="Residual scale: loo (leave-one-out σ, default), sd "
+                                       "(the published single σ per series) or mad.")] = "loo",
     db: DbOption = None,
 ) -> None:
     """Clean the trade of years A–B chapter by chapter and store it in ``trade_clean``."""
@@ -231,7 +233,7 @@ def clean_cmd(
     from reslog.sources.base import Parsed, SourceMeta, SqlScan
 
     a, b = parse_years(years)
-    params = CleaningParams(window=window, n_sigma=sigma, min_years=min_years)
+    params = CleaningParams(window=window, n_sigma=sigma, min_years=min_years, scale=scale)  # type: ignore[arg-type]
     wh = open_warehouse(db)
     try:
         revs = wh.query("SELECT DISTINCT hs_revision FROM trade WHERE t BETWEEN ? AND ?",

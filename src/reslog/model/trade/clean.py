@@ -19,13 +19,29 @@ For every exporter–importer–product series (``i, j, k``) over the years ``t`
    is truncated (no padding, no extrapolation), so the first year's MA uses the first ``h + 1``
    years. ``centred=False`` gives a trailing window :math:`[t - w + 1, t]` instead.
 
-3. **Residuals and the 2σ rule.** :math:`r_t = q_t - MA_t`; :math:`\sigma` is the standard
-   deviation (``ddof`` 1 by default) of the series' residuals. A year is an **outlier** when
-   :math:`|r_t| > n_\sigma \sigma` (default :math:`n_\sigma = 2`). Series with fewer than
-   ``min_years`` observed years are not tested (a 2σ rule on two or three points is noise).
-   When :math:`\sigma \le \mathrm{rtol}\cdot\overline{|q|}` (a constant or almost constant
-   series, where floating-point noise in the MA would otherwise be "outliers") nothing is
-   flagged.
+3. **Residuals and the 2σ rule.** :math:`r_t = q_t - MA_t`. A year is an **outlier** when
+   :math:`|r_t| > n_\sigma \sigma_t` (default :math:`n_\sigma = 2`), where the scale
+   :math:`\sigma_t` is chosen by ``scale``:
+
+   * ``"loo"`` (default): the standard deviation (``ddof`` 1) of the series' *other*
+     residuals, :math:`\sigma_{-t}`. The published rule (``"sd"``) uses the standard deviation
+     of all residuals, the tested point included; then one point can never lie more than
+     :math:`(n-1)/\sqrt{n}` standard deviations from the mean of n points (Samuelson's
+     inequality): 1.79σ for n = 5 and 2.04σ for n = 6, so with the default window and
+     ``min_years`` of 5 the 2σ rule cannot fire on a short series at all —
+     ``[1, 1, 1, 1, 100]`` and ``[1, 1, 100, 1, 1]`` flag nothing. Leaving the tested point
+     out removes that cap.
+   * ``"sd"``: the seeds' published method, kept for reproduction (a single σ per series).
+   * ``"mad"``: a robust rule, :math:`|r_t - \tilde r| > n_\sigma \cdot 1.4826\cdot
+     \operatorname{median}|r - \tilde r|` with :math:`\tilde r` the series' median residual
+     (the MAD is consistent with σ for normal residuals; slower, it sorts per series). When
+     over half the residuals are equal the MAD is 0; then 1.2533 × the mean absolute deviation
+     from the median replaces it (Iglewicz & Hoaglin 1993).
+
+   Series with fewer than ``min_years`` observed years are not tested (a 2σ rule on two or
+   three points is noise). A point whose residual is within :math:`\mathrm{rtol}\cdot\overline{|q|}`
+   (floating-point noise of the MA on a constant or almost constant series) is never flagged;
+   with ``"sd"`` a series with :math:`\sigma \le \mathrm{rtol}\cdot\overline{|q|}` flags nothing.
 
 4. **Replacement.** An outlier's quantity is replaced by linear interpolation in time between
    the nearest earlier and later *valid* (observed, not flagged) years of the same series. An
@@ -49,6 +65,7 @@ CEPII Working Paper 2010-23 (unit values and quantity reconciliation in BACI).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -77,6 +94,9 @@ class CleaningParams:
         Centred (default) or trailing window.
     sigma_rtol : float
         σ below ``sigma_rtol`` × mean |q| of the series counts as zero (nothing flagged).
+    scale : {"loo", "sd", "mad"}
+        Scale of the residuals the threshold multiplies: leave-one-out σ (default), the
+        published single σ per series, or the MAD (see the module docstring).
     """
 
     window: int = 5
@@ -85,8 +105,11 @@ class CleaningParams:
     ddof: int = 1
     centred: bool = True
     sigma_rtol: float = 1e-9
+    scale: Literal["loo", "sd", "mad"] = "loo"
 
     def __post_init__(self) -> None:
+        if self.scale not in ("loo", "sd", "mad"):
+            raise ModelInputError(f"cleaning: scale must be 'loo', 'sd' or 'mad', got {self.scale!r}")
         if self.window < 1:
             raise ModelInputError(f"cleaning: window must be ≥ 1 year, got {self.window}")
         if self.centred and self.window % 2 == 0:
@@ -99,7 +122,7 @@ class CleaningParams:
     def describe(self) -> str:
         """Short text recorded beside cleaned rows (``window=5;n_sigma=2;...``)."""
         return (f"window={self.window};centred={self.centred};n_sigma={self.n_sigma:g};"
-                f"min_years={self.min_years};ddof={self.ddof}")
+                f"min_years={self.min_years};ddof={self.ddof};scale={self.scale}")
 
 
 # ---------------------------------------------------------------------------- validation
@@ -255,19 +278,54 @@ def calc_moving_average(sid: np.ndarray, t: np.ndarray, q: np.ndarray, window: i
 
 def flag_outliers(sid: np.ndarray, q: np.ndarray, ma: np.ndarray,
                   params: CleaningParams = CleaningParams()) -> np.ndarray:
-    """Boolean outlier flags by the ``|q − MA| > n_sigma · σ`` rule (rows sorted by series)."""
+    """Boolean outlier flags by the ``|q − MA| > n_sigma · σ_t`` rule (rows sorted by series).
+
+    σ_t is the leave-one-out, the whole-series or the MAD scale (``params.scale``).
+    """
     valid = ~np.isnan(q) & ~np.isnan(ma)
     r = np.where(valid, q - ma, 0.0)
     nser = int(sid[-1]) + 1 if len(sid) else 0
     n = np.bincount(sid, weights=valid, minlength=nser)
     with np.errstate(invalid="ignore", divide="ignore"):
-        mean_r = np.bincount(sid, weights=r, minlength=nser) / n
+        S = np.bincount(sid, weights=r, minlength=nser)
+        mean_r = S / n
         dev = np.where(valid, r - mean_r[sid], 0.0)
         ss = np.bincount(sid, weights=dev * dev, minlength=nser)
-        sigma = np.sqrt(ss / (n - params.ddof))
         scale = np.bincount(sid, weights=np.where(valid, np.abs(q), 0.0), minlength=nser) / n
-    testable = (n >= params.min_years) & (n > params.ddof) & (sigma > params.sigma_rtol * scale)
-    return valid & testable[sid] & (np.abs(r) > params.n_sigma * np.nan_to_num(sigma)[sid])
+        floor = params.sigma_rtol * scale
+        if params.scale == "sd":
+            sigma = np.sqrt(ss / (n - params.ddof))
+            testable = (n >= params.min_years) & (n > params.ddof) & (sigma > floor)
+            return valid & testable[sid] & (np.abs(r) > params.n_sigma * np.nan_to_num(sigma)[sid])
+        if params.scale == "loo":
+            # the other points' sum of squared deviations: ss − n/(n−1)·(r_t − mean)²
+            n_t = n[sid] - 1.0
+            ss_t = ss[sid] - (n[sid] / n_t) * (r - mean_r[sid]) ** 2
+            sig_t = np.sqrt(np.maximum(ss_t, 0.0) / (n_t - params.ddof))
+            dist = np.abs(r)
+        else:  # mad: distance from the series' median residual
+            med, mad = _median_mad(sid, r, valid, nser)
+            sig_t = mad[sid]
+            dist = np.abs(r - np.nan_to_num(med)[sid])
+    testable = (n >= params.min_years) & (n - 1 > params.ddof)
+    thr = np.maximum(params.n_sigma * np.nan_to_num(sig_t), floor[sid])
+    return valid & testable[sid] & (dist > thr)
+
+
+def _median_mad(sid: np.ndarray, r: np.ndarray, valid: np.ndarray, nser: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per-series median residual and 1.4826 · median |r − median r| over valid rows (NaN if none)."""
+    df = pd.DataFrame({"sid": sid[valid], "r": r[valid]})
+    med = df.groupby("sid")["r"].transform("median")
+    absdev = (df["r"] - med).abs().groupby(df["sid"])
+    mad = absdev.median() * 1.482602218505602
+    # MAD = 0 when over half the residuals are equal: use 1.2533 · mean |r − median| instead
+    # (Iglewicz & Hoaglin 1993), so the other residuals are not all "outliers"
+    mad = mad.where(mad > 0, absdev.mean() * 1.2533141373155)
+    med_s = df.groupby("sid")["r"].median()
+    out_med, out_mad = np.full(nser, np.nan), np.full(nser, np.nan)
+    out_med[med_s.index.to_numpy()] = med_s.to_numpy()
+    out_mad[mad.index.to_numpy()] = mad.to_numpy()
+    return out_med, out_mad
 
 
 def interpolate_flagged(sid: np.ndarray, t: np.ndarray, q: np.ndarray,
