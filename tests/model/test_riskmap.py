@@ -49,7 +49,11 @@ def test_region_sector_weights_layout_feeds_risk_footprint() -> None:
                                activity=pd.Series({"AAA": 3.0, "BBB": 1.0}))
     assert rw.index.equals(labels)
     assert rw.loc[("R1", "mining"), "governance"] == pytest.approx((3 * 0.5 + 1 * 0.7) / 4)
-    assert rw.loc[("R1", "manuf")].eq(0).all() and rw.loc[("R2", "mining")].eq(0).all()
+    assert rw.loc[("R1", "manuf")].eq(0).all() and rw.loc[("R2", "manuf")].eq(0).all()
+    # R2 has no country: the world (activity-weighted) mean, flagged — never a silent 0
+    assert rw.loc[("R2", "mining"), "governance"] == pytest.approx((3 * 0.5 + 1 * 0.7) / 4)
+    assert {f["region"] for f in rw.attrs["filled"]} == {"R2"}
+    assert {f["risk_type"] for f in rw.attrs["filled"]} == set(W.columns)
     assert np.isfinite(rw.to_numpy()).all() and (rw.to_numpy() >= 0).all()
     # the IO engine accepts the layout
     from reslog.model.io.footprint import FootprintResult, calc_risk_footprint
@@ -58,7 +62,8 @@ def test_region_sector_weights_layout_feeds_risk_footprint() -> None:
     fp = FootprintResult.__new__(FootprintResult)
     fp.by_origin = D
     rf = calc_risk_footprint(fp, rw)
-    assert rf.total.loc["ore", "governance"] == pytest.approx(1.0 * rw.loc[("R1", "mining"), "governance"])
+    assert rf.total.loc["ore", "governance"] == pytest.approx(
+        1.0 * rw.loc[("R1", "mining"), "governance"] + 3.0 * rw.loc[("R2", "mining"), "governance"])
     with pytest.raises(ModelInputError, match="sectors"):
         region_sector_weights(W, {}, labels, sectors=["fishing"])
 
@@ -77,3 +82,20 @@ def test_disruption_fraction_in_unit_interval(rate: float, months: float) -> Non
     d = calc_disruption_fraction(rate, months)
     assert 0.0 <= d < 1.0 or (d == pytest.approx(1.0))
     assert calc_disruption_fraction(rate * 2, months) >= d - 1e-12
+
+
+def test_region_without_data_is_filled_explicitly() -> None:
+    labels = pd.MultiIndex.from_product([["R1", "R2", "R3"], ["mining"]], names=["region", "sector"])
+    W = pd.DataFrame({"governance": [0.2, 0.6, np.nan], "disruption": [0.0, 0.1, 0.3]},
+                     index=["AAA", "BBB", "CCC"])
+    region_of = {"AAA": "R1", "BBB": "R2", "CCC": "R3"}  # CCC has no WGI
+    rw = region_sector_weights(W, region_of, labels)
+    # R3's governance: mean of the countries that have it (0.2 + 0.6) / 2 = 0.4, not 0
+    assert rw.loc[("R3", "mining"), "governance"] == pytest.approx(0.4)
+    assert rw.loc[("R3", "mining"), "disruption"] == pytest.approx(0.3)
+    assert rw.attrs["filled"] == [{"region": "R3", "risk_type": "governance", "value": pytest.approx(0.4),
+                                   "rule": "world_mean"}]
+    z = region_sector_weights(W, region_of, labels, fill="zero")
+    assert z.loc[("R3", "mining"), "governance"] == 0.0 and len(z.attrs["filled"]) == 1
+    with pytest.raises(ModelInputError, match=r"region\(s\) \['R3'\]"):
+        region_sector_weights(W, region_of, labels, fill="error")

@@ -418,6 +418,11 @@ def _exposure_mrio(wh: Any, W: pd.DataFrame, sector: str | None, region: str | N
     by = rf.by_region().sort_values("weighted", ascending=False).head(top)
     _print_df(by, f"Risk-weighted footprint of 1 unit of final demand for {region}/{sector} ({ext})",
               list(by.columns), {"weighted": ",.4g"})
+    filled = weights.attrs.get("filled", [])
+    if filled:
+        regs = sorted({str(f["region"]) for f in filled})
+        console.print(f"  note: {len(regs)} region(s) without country risk data use the world mean "
+                      f"(activity-weighted): {', '.join(regs[:12])}{' …' if len(regs) > 12 else ''}")
 
 
 def _open_optional(db: Any) -> Any | None:

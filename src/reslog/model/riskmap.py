@@ -31,6 +31,12 @@ commodity, or any activity weight; equal weights when none is given). Only the l
 (mining) sectors carry the weight; other sectors get 0 — risk at the origin is attached to
 the extraction activity, and the Leontief footprint carries it downstream.
 
+A region with no country data for a risk type (no mapped country, or none with WGI) is **not**
+given 0, which would read as "no risk" and bias risk footprints down. It gets an explicit fill
+(``fill="world_mean"``, the default: the activity-weighted mean over every country that has
+the value), and the filled (region, risk type) pairs are listed in ``out.attrs["filled"]``;
+``fill="error"`` refuses instead, and ``fill="zero"`` keeps the old behaviour, still flagged.
+
 Trade: the weight of exporter *i* for HS code *k* is the exporter's country weight; when the
 events table names commodities, the event rates are restricted to events of the commodity
 mapped from the HS code (``hs_commodity``), so a tailings failure at a copper mine weighs on
@@ -105,7 +111,8 @@ def country_risk_weights(governance: pd.DataFrame, events: pd.DataFrame, year: i
 
 def region_sector_weights(country_weights: pd.DataFrame, region_of: Mapping[str, str],
                           labels: pd.MultiIndex, sectors: list[str] | None = None,
-                          activity: pd.Series | None = None) -> pd.DataFrame:
+                          activity: pd.Series | None = None,
+                          fill: str = "world_mean") -> pd.DataFrame:
     """(a) MRIO weights: DataFrame indexed like ``labels`` (region, sector), columns = risk types.
 
     Parameters
@@ -119,12 +126,19 @@ def region_sector_weights(country_weights: pd.DataFrame, region_of: Mapping[str,
         Sectors that carry the weight (e.g. the mining sector); default: all sectors.
     activity : Series, optional
         Weights q_c (e.g. mine production) for the regional mean; default equal weights.
+    fill : {"world_mean", "error", "zero"}
+        What a region without data for a risk type gets: the activity-weighted mean over all
+        countries with data (default), an error naming the regions, or 0. Every filled
+        (region, risk type) is listed in ``attrs["filled"]`` with the value used.
 
     Returns
     -------
     DataFrame
-        Finite, ≥ 0, zeros where no country of the region has data or the sector is not listed.
+        Finite, ≥ 0; 0 only where the sector is not listed (or ``fill="zero"``).
+        ``attrs["filled"]``: list of ``{"region", "risk_type", "value", "rule"}``.
     """
+    if fill not in ("world_mean", "error", "zero"):
+        raise ModelInputError(f"riskmap: fill must be 'world_mean', 'error' or 'zero', got {fill!r}")
     if not isinstance(labels, pd.MultiIndex) or labels.nlevels != 2:
         raise ModelInputError("riskmap: labels must be a (region, sector) MultiIndex")
     regions = labels.get_level_values(0)
@@ -139,22 +153,37 @@ def region_sector_weights(country_weights: pd.DataFrame, region_of: Mapping[str,
     q = (pd.Series(1.0, index=cw.index) if activity is None
          else pd.Series(activity, dtype=float).reindex(cw.index).fillna(0.0))
     cols = [c for c in country_weights.columns]
-    reg_w = {}
-    for r, g in cw.groupby("_region"):
-        qq = q.reindex(g.index)
-        vals = {}
-        for c in cols:
-            v = g[c]
-            ok = v.notna() & (qq > 0)
-            vals[c] = float((v[ok] * qq[ok]).sum() / qq[ok].sum()) if ok.any() else 0.0
-        reg_w[r] = vals
-    RW = pd.DataFrame.from_dict(reg_w, orient="index", columns=cols)
-    out = RW.reindex(regions).fillna(0.0)
+
+    def wmean(v: pd.Series, qq: pd.Series) -> float:
+        ok = v.notna() & (qq > 0)
+        return float((v[ok] * qq[ok]).sum() / qq[ok].sum()) if ok.any() else float("nan")
+
+    reg_w = {r: {c: wmean(g[c], q.reindex(g.index)) for c in cols} for r, g in cw.groupby("_region")}
+    RW = pd.DataFrame.from_dict(reg_w, orient="index", columns=cols).reindex(pd.unique(regions))
+    q_all = (pd.Series(1.0, index=country_weights.index) if activity is None
+             else pd.Series(activity, dtype=float).reindex(country_weights.index).fillna(0.0))
+    filled: list[dict[str, object]] = []
+    for c in cols:
+        missing = RW.index[RW[c].isna()].tolist()
+        if not missing:
+            continue
+        if fill == "error":
+            raise ModelInputError(
+                f"riskmap: no country data for risk type '{c}' in region(s) {missing[:10]}; map "
+                "countries with data to them (region_of), or pass fill='world_mean'")
+        value = 0.0 if fill == "zero" else wmean(country_weights[c], q_all)
+        if not np.isfinite(value):
+            raise ModelInputError(f"riskmap: no country has a value for risk type '{c}'; nothing to fill with")
+        RW.loc[missing, c] = value
+        filled += [{"region": r, "risk_type": c, "value": value, "rule": fill} for r in missing]
+    out = RW.reindex(regions)
     out.index = labels
     if sectors is not None:
         mask = ~labels.get_level_values(1).isin(sectors)
         out.loc[mask, :] = 0.0
-    return out.astype(float)
+    out = out.astype(float)
+    out.attrs["filled"] = filled
+    return out
 
 
 def trade_weights(trade: pd.DataFrame, governance: pd.DataFrame, events: pd.DataFrame, year: int, *,
