@@ -54,3 +54,20 @@ def test_rules_conserve_burden(w: list[float], b: float, alpha: float) -> None:
     s = pd.Series(w, index=[f"C{i}" for i in range(len(w))])
     assert allocate_consumer_based({"b": b}, s)["b"].sum() == pytest.approx(b, abs=1e-6)
     assert allocate_shared({"b": b}, "PRD", s, alpha=alpha)["b"].sum() == pytest.approx(b, abs=1e-6)
+
+
+def test_one_alpha_for_lenzen_in_both_modules() -> None:
+    import numpy as np
+
+    from reslog.model.io.responsibility import calc_shared_responsibility
+
+    # 2 sectors: the mine (0) uses 20 of its own output; x = 100, v = 100 − 20 − 10 = 70
+    Z = np.array([[20.0, 30.0], [10.0, 5.0]])
+    Y = np.array([[50.0], [45.0]])
+    x = Z.sum(axis=1) + Y.sum(axis=1)
+    F = np.array([[1.0, 0.0]])
+    _, _, alpha_io = calc_shared_responsibility(Z, Y, x, F)
+    v0 = x[0] - Z[:, 0].sum()
+    assert alpha_io[0] == pytest.approx(v0 / (x[0] - Z[0, 0]))      # 70 / 80 = 0.875
+    assert alpha_from_io(v0, x[0], own_use=Z[0, 0]) == pytest.approx(alpha_io[0], rel=1e-15)
+    assert alpha_from_io(v0, x[0], own_use=Z[0, 0]) == pytest.approx(0.875)

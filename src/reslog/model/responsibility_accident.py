@@ -12,8 +12,10 @@ MRIO footprint of the origin's mining sector)::
 
 **Shared responsibility** (Lenzen et al. 2007; Gallego & Lenzen 2005): the producer keeps a
 fraction α of the burden and consumers share ``1 − α``; Lenzen et al. set α for each agent to
-its value-added ratio ``v/x``, so a producer that captures most of the value keeps most of the
-responsibility::
+its value added over its *net* output, ``α = v / (x − Z_ii)`` (gross output less the sector's
+use of its own output), so a producer that captures most of the value keeps most of the
+responsibility. The same α as the MRIO engine's shared-responsibility account
+(:func:`reslog.model.io.responsibility.calc_alpha_lenzen`)::
 
     R_o += α · b;   R_d += (1 − α) · b · c_d
 
@@ -83,7 +85,7 @@ def allocate_shared(burdens: Mapping[str, float], producer: str, consumer_shares
     producer : str
         ISO3 of the country where the accident happened.
     alpha : float
-        Producer share in [0, 1]: the mining sector's value-added ratio ``v/x`` from the MRIO
+        Producer share in [0, 1]: the mining sector's ``v / (x − Z_ii)`` from the MRIO
         (:func:`alpha_from_io`), or 0.5 without IO data.
     """
     if not 0 <= alpha <= 1:
@@ -99,12 +101,25 @@ def allocate_shared(burdens: Mapping[str, float], producer: str, consumer_shares
     return out.sort_values(next(iter(b)), ascending=False)
 
 
-def alpha_from_io(value_added: float, gross_output: float) -> float:
-    """Value-added ratio ``v/x`` of the producing sector (Lenzen et al. 2007, eq. 5)."""
-    if gross_output <= 0 or value_added < 0 or value_added > gross_output * (1 + 1e-9):
+def alpha_from_io(value_added: float, gross_output: float, own_use: float = 0.0) -> float:
+    """Producer share ``α = v / (x − Z_ii)`` of the producing sector (Lenzen et al. 2007).
+
+    Parameters
+    ----------
+    value_added, gross_output : float
+        The sector's value added v and gross output x (same money unit).
+    own_use : float
+        Z_ii, the sector's purchases from itself (0 when the table has none).
+    """
+    from reslog.model.io.responsibility import calc_alpha_lenzen
+
+    net = gross_output - own_use
+    if gross_output <= 0 or own_use < 0 or value_added < 0 or value_added > net * (1 + 1e-9):
         raise ModelInputError(
-            f"responsibility: need 0 ≤ v ≤ x and x > 0, got v={value_added}, x={gross_output}")
-    return float(value_added / gross_output)
+            f"responsibility: need x > 0, Z_ii ≥ 0 and 0 ≤ v ≤ x − Z_ii, got v={value_added}, "
+            f"x={gross_output}, Z_ii={own_use}")
+    return float(calc_alpha_lenzen(np.array([value_added]), np.array([gross_output]),
+                                   np.array([own_use]))[0])
 
 
 def responsibility_table(burdens: Mapping[str, float], producer: str, consumer_shares: pd.Series,

@@ -56,6 +56,20 @@ from reslog.errors import ModelInputError
 from reslog.model.io.solve import LU_ALWAYS_BELOW, LeontiefSolver, _gmres_batched
 
 
+def calc_alpha_lenzen(v: np.ndarray, x: np.ndarray, zii: np.ndarray) -> np.ndarray:
+    """Producer share of responsibility, α_i = v_i / (x_i − Z_ii) (Lenzen et al. 2007).
+
+    Value added over *net* output (gross output less the sector's use of its own output),
+    clipped to [0, 1]; 1 where the net output is ≤ 0 (nothing is passed on). The one definition
+    used by :func:`calc_shared_responsibility` and by
+    :func:`reslog.model.responsibility_accident.alpha_from_io`.
+    """
+    v, x, zii = (np.asarray(a, dtype=float) for a in (v, x, zii))
+    net = x - zii
+    alpha = np.clip(_safe_div(v, net), 0.0, 1.0)
+    return np.where(net <= 0, 1.0, alpha)
+
+
 def _safe_div(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     out = np.zeros(np.broadcast(a, b).shape)
     nz = np.broadcast_to(b != 0, out.shape)
@@ -93,8 +107,7 @@ def calc_shared_responsibility(
     zii = np.diag(Z).copy()
     net = x - zii
     v = x - Z.sum(axis=0)
-    alpha = np.clip(_safe_div(v, net), 0.0, 1.0)
-    alpha[net <= 0] = 1.0
+    alpha = calc_alpha_lenzen(v, x, zii)
     pass_share = _safe_div(1.0 - alpha, net)  # (1 − α_i) / (x_i − Z_ii)
     Fk = np.ascontiguousarray(F.T, dtype=float)  # n × k
 
