@@ -18,7 +18,7 @@ import pandas as pd
 
 from reslog.errors import ModelInputError
 from reslog.model.scenario.baselines import persistence_forecast, trend_forecast
-from reslog.model.scenario.better import fit_fixed_effects_ridge, fit_monotone_gbm
+from reslog.model.scenario.better import fit_fixed_effects_ridge, fit_growth_ridge, fit_monotone_gbm
 from reslog.model.scenario.features import FEATURES
 from reslog.model.scenario.ridge import fit_ridge_cv
 
@@ -51,6 +51,8 @@ def evaluate_group(panel: pd.DataFrame, holdout: int = 3, with_gbm: bool = True)
     fe = fit_fixed_effects_ridge(train["country"].to_numpy(), train["year"].to_numpy(), Xtr, ytr)
     preds["ridge + country effects"] = (fe.predict(test["country"].to_numpy(), Xte),
                                         fe.conformal_halfwidth(0.9))
+    gr = fit_growth_ridge(train["country"].to_numpy(), train["year"].to_numpy(), Xtr, ytr)
+    preds["persistence + ridge elasticities"] = (gr.predict(test["country"].to_numpy(), Xte), None)
     if with_gbm:
         try:
             g = fit_monotone_gbm(Xtr, ytr, MONOTONE)

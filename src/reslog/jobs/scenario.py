@@ -1,0 +1,200 @@
+"""Runs of the scenario area (warehouse → model), shared by the CLI, the API and the report.
+
+* :func:`load_shared_inputs` ingests the real inputs from ``../shared/data`` (each through its
+  reader, one ledger entry per file; re-ingesting is a no-op).
+* :func:`build_paths` builds the scenario driver paths (docs/scenario.md).
+* :func:`run_trade` cleans trade, fits ridge per product, projects to 2050 and scores skill.
+* :func:`run_demand` runs the stock-flow demand model against supply.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from reslog.errors import ReslogError
+from reslog.paths import PACKAGE_DATA
+from reslog.store.warehouse import IngestResult, Warehouse
+
+SCENARIO_DATA = PACKAGE_DATA / "scenario"
+SEED_PRODUCTS = (847191, 847330, 854219, 852990, 853400, 847989, 270900, 854430, 271111, 847120)
+PAIRING = {"below2C": "SSP1", "high": "SSP5"}
+SCENARIO_LABELS = {"below2C": "2 °C-type (AR6 C3 on SSP1)", "high": "high emission (1.3 %/yr on SSP5)"}
+
+# (ingest kind, path under shared/data) — every real input of the area.
+SHARED_INPUTS: tuple[tuple[str, str], ...] = (
+    ("owid-co2", "emissions/owid-co2-data_2020-12-09.csv"),
+    ("wb-series", "socioeconomic/gdp_current_usd_worldbank_datasets.csv"),
+    ("wb-series", "socioeconomic/population_worldbank_datasets.csv"),
+    ("owid-energy", "energy/PrimaryenergyconsumptionBPEIA2022__Primary energy consumption BP & EIA (2022).csv"),
+    ("ssp", "scenarios/ssp_v9_population_iiasa_wic.csv"),
+    ("ssp", "scenarios/ssp_v9_gdp_ppp_per_capita_growth.csv"),
+    ("wgi", "governance/wgi_2024_update_1996_2023_long.csv"),
+    ("metal-history", "production/multi_year/Metal production - Clio Infra & USGS.csv"),
+    ("baci", "trade/baci_HS92_2021_V202301_exports_ZAF_AFG.csv"),
+    ("refcomp", "geochem/reference_compositions_pyrolite/CH_McDonoughSun1995.csv"),
+    ("refcomp", "geochem/reference_compositions_pyrolite/CH_PalmeONeill2014.csv"),
+    ("porphyry", "geochem/ore_fingerprints/porphyry-rock-classification_2025-Project-Data(ESM Table 1).csv"),
+    ("porphyry-auml", "geochem/ore_fingerprints/PorphyryAuML_DATA.xlsx"),
+)
+
+
+class ScenarioDataMissing(ReslogError):
+    """The warehouse lacks an input; the message says which ``reslog`` command loads it."""
+
+
+def load_shared_inputs(wh: Warehouse, shared: Path, kinds: set[str] | None = None,
+                       log=print) -> list[tuple[str, str, IngestResult]]:
+    """Ingest every :data:`SHARED_INPUTS` file present under ``shared`` (one ledger entry each)."""
+    from reslog.sources.registry import read
+
+    done = []
+    for kind, rel in SHARED_INPUTS:
+        if kinds and kind not in kinds:
+            continue
+        p = shared / rel
+        if not p.exists():
+            log(f"  missing, skipped: {rel}")
+            continue
+        res = wh.ingest(read(kind, p), kind=kind)
+        done.append((kind, rel, res))
+        log(f"  {kind:<14} {Path(rel).name[:60]:<60} ledger #{res.ledger_id}"
+            f"{' (already there)' if res.skipped else ''}")
+    return done
+
+
+def _need(wh: Warehouse, sql: str, what: str, how: str) -> pd.DataFrame:
+    df = wh.query(sql)
+    if df.empty:
+        raise ScenarioDataMissing(f"the warehouse has no {what}; {how}")
+    return df
+
+
+def read_ghg_factors(path: Path | None = None) -> pd.DataFrame:
+    """The shipped (or a user's) GHG pathway table ``scenario, year, factor, source``."""
+    from reslog.sources.validate import col_number, col_text, read_csv_table
+
+    path = path or SCENARIO_DATA / "ghg_pathways.csv"
+    df = read_csv_table(path, ["scenario", "year", "factor", "source"])
+    return pd.DataFrame({"scenario": col_text(path, df, "scenario"),
+                         "year": col_number(path, df, "year", integer=True).astype(int),
+                         "factor": col_number(path, df, "factor"),
+                         "source": col_text(path, df, "source")})
+
+
+def indicators(wh: Warehouse, names: tuple[str, ...]) -> pd.DataFrame:
+    """``country_indicators`` rows of the given indicators."""
+    q = ", ".join(f"'{n}'" for n in names)
+    return wh.query(f"SELECT country, year, indicator, value, ledger_id FROM country_indicators "
+                    f"WHERE indicator IN ({q})")
+
+
+def build_paths(wh: Warehouse, factors: pd.DataFrame | None = None,
+                pairing: dict[str, str] | None = None) -> tuple[pd.DataFrame, list[str]]:
+    """Scenario driver paths (GHG, GDP, population) per country, 2019–2050."""
+    from reslog.model.scenario.paths import build_driver_paths
+
+    hint = "run `reslog scenario load` (ingests ../shared/data inputs) first"
+    hist = indicators(wh, ("ghg_total", "gdp_usd", "population"))
+    if hist.empty:
+        raise ScenarioDataMissing(f"the warehouse has no GHG/GDP/population series; {hint}")
+    ssp = _need(wh, "SELECT scenario, country, year, variable, value FROM scenario_inputs "
+                "WHERE variable IN ('population_ssp', 'gdp_pc_growth')", "SSP inputs", hint)
+    return build_driver_paths(hist, ssp, factors if factors is not None else read_ghg_factors(),
+                              pairing or PAIRING)
+
+
+def paths_from_warehouse(wh: Warehouse, scenarios: list[str] | None = None) -> pd.DataFrame:
+    """Scenario paths ingested with ``reslog ingest scenario-paths`` (wide)."""
+    df = wh.query("SELECT scenario, country, year, variable, value FROM scenario_inputs "
+                  "WHERE variable IN ('ghg', 'gdp', 'population')")
+    if scenarios:
+        df = df[df["scenario"].isin(scenarios)]
+    return df.pivot_table(index=["scenario", "country", "year"], columns="variable",
+                          values="value").reset_index()
+
+
+@dataclass
+class TradeRun:
+    """What :func:`run_trade` produced."""
+
+    summary: pd.DataFrame
+    projection: pd.DataFrame
+    history: pd.DataFrame
+    skill: pd.DataFrame
+    notes: list[str] = field(default_factory=list)
+
+
+def trade_panel(wh: Warehouse, products: tuple[int, ...]) -> tuple[pd.DataFrame, list[str]]:
+    """Cleaned importer volumes per product with features (see model.scenario.projection)."""
+    from reslog.model.scenario.projection import aggregate_imports, attach_features, indicators_wide
+    from reslog.model.trade.clean import clean_trade
+
+    plist = ", ".join(str(int(p)) for p in products)
+    trade = wh.query(f"SELECT t, i, j, k, v, q, hs_revision FROM trade WHERE k IN ({plist})")
+    if trade.empty:
+        raise ScenarioDataMissing(f"no trade rows for products {plist}; ingest BACI first "
+                                  "(`reslog scenario load` or `reslog ingest baci FILE`)")
+    notes = []
+    parts = []
+    for rev, g in trade.groupby("hs_revision"):
+        parts.append(clean_trade(g.drop(columns="hs_revision")))
+    cleaned = pd.concat(parts, ignore_index=True)
+    yrs = sorted(cleaned["t"].unique().tolist())
+    notes.append(f"trade years in the warehouse for these products: {yrs}; exporters: "
+                 f"{sorted(cleaned['i'].unique().tolist())} (BACI codes)")
+    cmap = wh.query("SELECT code, iso3 FROM trade_countries WHERE iso3 IS NOT NULL")
+    iso = {int(c): i for c, i in zip(cmap["code"], cmap["iso3"])}
+    vols = aggregate_imports(cleaned, iso)
+    drivers = indicators_wide(indicators(wh, ("ghg_total", "gdp_usd", "population")))
+    panel = attach_features(vols, drivers)
+    lagged = panel[panel["feature_year"] < panel["year"]]
+    if len(lagged):
+        notes.append(f"{len(lagged)} of {len(panel)} rows use drivers from an earlier year "
+                     f"(latest GHG year {int(panel['feature_year'].min())}–{int(panel['feature_year'].max())}; "
+                     "OWID GHG ends in 2016)")
+    return panel, notes
+
+
+def skill_panel_production(wh: Warehouse, years: tuple[int, int] = (1990, 2012)) -> pd.DataFrame:
+    """Real multi-year volume panel for the skill table: mine production per metal and country
+    (Clio Infra & USGS), before the 2012/13 source break, with the same drivers."""
+    from reslog.model.scenario.projection import attach_features, indicators_wide
+
+    ph = wh.query(f"SELECT country, commodity AS product, year, quantity AS volume FROM production_history "
+                  f"WHERE year BETWEEN {years[0]} AND {years[1]} AND quantity > 0")
+    if ph.empty:
+        return pd.DataFrame()
+    drivers = indicators_wide(indicators(wh, ("ghg_total", "gdp_usd", "population")))
+    panel = attach_features(ph, drivers, max_lag=0)
+    panel["y"] = np.log(panel["volume"])
+    return panel.rename(columns={"product": "group"})
+
+
+def run_trade(wh: Warehouse, products: tuple[int, ...] = SEED_PRODUCTS,
+              paths: pd.DataFrame | None = None, holdout: int = 3, level: float = 0.9,
+              skill: bool = True) -> TradeRun:
+    """Fit, project and score (see docs/scenario.md)."""
+    from reslog.model.scenario.projection import fit_products, history_totals, project_products
+    from reslog.model.scenario.skill import skill_table
+
+    panel, notes = trade_panel(wh, products)
+    fits, summary = fit_products(panel)
+    if paths is None:
+        paths, dropped = build_paths(wh)
+        notes.append(f"scenario paths built for {paths['country'].nunique()} countries "
+                     f"({len(dropped)} lacked an input)")
+    proj = project_products(fits, paths[paths["year"] >= 2020], level) if fits else pd.DataFrame()
+    hist = history_totals(panel, fits)
+    sk = pd.DataFrame()
+    if skill:
+        sp = skill_panel_production(wh)
+        if len(sp):
+            sk = skill_table(sp, holdout=holdout)
+            notes.append("skill table: real multi-year volumes = mine production by metal and "
+                         "country 1990–2012 (Clio Infra & USGS); the BACI sample has one year, so "
+                         "trade itself cannot be scored on held-out years")
+    return TradeRun(summary, proj, hist, sk, notes)
