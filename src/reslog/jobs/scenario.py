@@ -35,6 +35,9 @@ SHARED_INPUTS: tuple[tuple[str, str], ...] = (
     ("wgi", "governance/wgi_2024_update_1996_2023_long.csv"),
     ("metal-history", "production/multi_year/Metal production - Clio Infra & USGS.csv"),
     ("baci", "trade/baci_HS92_2021_V202301_exports_ZAF_AFG.csv"),
+    *(("usgs", f"production/mcs2026_world_production/{n}.csv") for n in (
+        "cobalt", "lithium", "nickel", "rare_earths", "graphite_natural", "manganese",
+        "copper_refinery_inferred", "gallium_low_purity", "tungsten")),
     ("refcomp", "geochem/reference_compositions_pyrolite/CH_McDonoughSun1995.csv"),
     ("refcomp", "geochem/reference_compositions_pyrolite/CH_PalmeONeill2014.csv"),
     ("porphyry", "geochem/ore_fingerprints/porphyry-rock-classification_2025-Project-Data(ESM Table 1).csv"),
@@ -52,6 +55,11 @@ def load_shared_inputs(wh: Warehouse, shared: Path, kinds: set[str] | None = Non
     from reslog.sources.registry import read
 
     done = []
+    if wh.query("SELECT count(*) AS n FROM production")["n"].iloc[0] == 0:
+        starter = PACKAGE_DATA / "starter" / "production.csv"
+        res = wh.ingest(read("production", starter), kind="production")
+        done.append(("production", str(starter), res))
+        log(f"  production     starter production.csv (USGS MCS 2026, cited rows)  ledger #{res.ledger_id}")
     for kind, rel in SHARED_INPUTS:
         if kinds and kind not in kinds:
             continue
@@ -198,3 +206,73 @@ def run_trade(wh: Warehouse, products: tuple[int, ...] = SEED_PRODUCTS,
                          "country 1990–2012 (Clio Infra & USGS); the BACI sample has one year, so "
                          "trade itself cannot be scored on held-out years")
     return TradeRun(summary, proj, hist, sk, notes)
+
+
+@dataclass
+class DemandRun:
+    """What :func:`run_demand` produced."""
+
+    result: object  # StockFlowResult
+    balance: pd.DataFrame
+    comparison: pd.DataFrame
+    demand: pd.DataFrame
+    inputs: dict[str, Path]
+
+
+def world_supply(wh: Warehouse) -> pd.DataFrame:
+    """Latest reported world mine production (refined where no mine stage) and reserves, tonnes."""
+    from reslog.cli.trade import to_tonnes
+
+    prod = wh.production(reported_only=True)
+    if prod.empty:
+        return pd.DataFrame(columns=["commodity", "year", "production_t", "reserves_t"])
+    prod = prod[prod["quantity"].notna()].copy()
+    prod["t"] = to_tonnes(prod["quantity"], prod["unit"])
+    rows = []
+    for com, g in prod.groupby("commodity"):
+        st = "mine" if (g["stage"] == "mine").any() else g["stage"].iloc[0]
+        g = g[g["stage"] == st]
+        y = int(g["year"].max())
+        gy = g[g["year"] == y]
+        wld = gy[gy["country"] == "WLD"]
+        q = float(wld["t"].sum()) if len(wld) else float(gy[gy["country"] != "ROW"]["t"].sum() + gy[gy["country"] == "ROW"]["t"].sum())
+        rows.append({"commodity": com, "year": y, "production_t": q, "stage": st})
+    out = pd.DataFrame(rows)
+    res = wh.query("SELECT * FROM reserves")
+    if len(res):
+        res = res[res["quantity"].notna()].copy()
+        res["t"] = to_tonnes(res["quantity"], res["unit"])
+        r = []
+        for com, g in res.groupby("commodity"):
+            gy = g[g["year"] == g["year"].max()]
+            wld = gy[gy["country"] == "WLD"]
+            r.append({"commodity": com, "reserves_t": float(wld["t"].sum()) if len(wld) else float(gy["t"].sum())})
+        out = out.merge(pd.DataFrame(r), on="commodity", how="left")
+    else:
+        out["reserves_t"] = np.nan
+    return out
+
+
+def run_demand(wh: Warehouse | None, deployment: Path | None = None, years: range = range(2010, 2051),
+               data: Path = SCENARIO_DATA) -> DemandRun:
+    """Stock-flow demand of PV, wind and EV batteries against world supply (warehouse)."""
+    from reslog.model.scenario.demand import compare_supply, run_demand as model_run
+    from reslog.model.scenario.stockflow import check_balance
+    from reslog.sources.demand_inputs import (interpolate_deployment, read_deployment, read_intensity,
+                                              read_shares, read_tech_parameters)
+
+    inputs = {"deployment": deployment or data / "deployment.csv",
+              "split": data / "deployment_split.csv", "regions": data / "region_shares.csv",
+              "intensity": data / "tech_intensity.csv", "parameters": data / "tech_parameters.csv"}
+    yrs = np.arange(years.start, years.stop)
+    annual = interpolate_deployment(read_deployment(inputs["deployment"]), yrs)
+    res = model_run(annual, read_shares(inputs["split"], "technology", "component"),
+                    read_shares(inputs["regions"], "technology", "region"),
+                    read_intensity(inputs["intensity"]), read_tech_parameters(inputs["parameters"]), yrs)
+    balance = check_balance(res)
+    supply = world_supply(wh) if wh is not None else pd.DataFrame(
+        columns=["commodity", "year", "production_t", "reserves_t"])
+    comp = compare_supply(res, supply)
+    dem = res.to_frame("primary").groupby(["year", "element"], as_index=False)["primary"].sum()
+    dem["primary_t"] = dem.pop("primary") / 1000.0
+    return DemandRun(res, balance, comp, dem, inputs)
