@@ -276,3 +276,68 @@ def run_demand(wh: Warehouse | None, deployment: Path | None = None, years: rang
     dem = res.to_frame("primary").groupby(["year", "element"], as_index=False)["primary"].sum()
     dem["primary_t"] = dem.pop("primary") / 1000.0
     return DemandRun(res, balance, comp, dem, inputs)
+
+
+# ----------------------------------------------------------------------------- fingerprints
+def reference_values(wh: Warehouse, reference: str = "Chondrite_MS95") -> dict[str, float]:
+    """Normalisation values (ppm) of a reference composition in the warehouse."""
+    df = wh.query("SELECT element, value FROM reference_compositions WHERE reference = ?", [reference])
+    if df.empty:
+        have = wh.query("SELECT DISTINCT reference FROM reference_compositions")["reference"].tolist()
+        raise ScenarioDataMissing(f"reference composition '{reference}' is not in the warehouse "
+                                  f"(have {have}); `reslog scenario load` or `reslog ingest refcomp FILE`")
+    return dict(zip(df["element"], df["value"].astype(float)))
+
+
+def fingerprint_samples(wh: Warehouse, dataset: str) -> pd.DataFrame:
+    """Wide samples (``sample_id, deposit, label`` + elements, ppm) of one dataset."""
+    df = wh.query("SELECT sample_id, deposit, label, element, value FROM geochem_samples "
+                  "WHERE dataset = ?", [dataset])
+    if df.empty:
+        have = wh.query("SELECT DISTINCT dataset FROM geochem_samples")["dataset"].tolist()
+        raise ScenarioDataMissing(f"no samples of dataset '{dataset}' (have {have}); "
+                                  "`reslog scenario load` or `reslog ingest porphyry FILE`")
+    w = df.pivot_table(index=["sample_id", "deposit", "label"], columns="element", values="value")
+    return w.reset_index()
+
+
+@dataclass
+class FingerprintRun:
+    """Cross-validated evaluation, fitted classifier, embedding."""
+
+    summary: pd.DataFrame
+    per_sample: pd.DataFrame
+    features: pd.DataFrame
+    embedding: pd.DataFrame
+    classifier: object
+    notes: list[str] = field(default_factory=list)
+
+
+def run_fingerprint(wh: Warehouse, dataset: str = "porphyry_pcd", reference: str = "Chondrite_MS95",
+                    n_splits: int = 5, embed: bool = True) -> FingerprintRun:
+    """Features, grouped CV by deposit, final classifier on all samples, 2-D embedding."""
+    from reslog.model.fingerprint.classifier import fit_classifier
+    from reslog.model.fingerprint.embed import embed_2d
+    from reslog.model.fingerprint.evaluate import grouped_cv
+    from reslog.model.fingerprint.features import FEATURES, calc_features, normalise
+
+    ref = reference_values(wh, reference)
+    s = fingerprint_samples(wh, dataset)
+    f = calc_features(normalise(s, ref))
+    ok = f[list(FEATURES)].notna().all(axis=1).to_numpy()
+    notes = [f"{int((~ok).sum())} of {len(s)} samples lack enough REE for the pattern shape and are left out"]
+    f = f[ok].assign(sample_id=s["sample_id"][ok].to_numpy(), deposit=s["deposit"][ok].to_numpy(),
+                     label=s["label"][ok].to_numpy())
+    X = f[list(FEATURES)].to_numpy(float)
+    summary, per = grouped_cv(X, f["label"].to_numpy(), f["deposit"].to_numpy(), n_splits)
+    per.insert(0, "deposit", f["deposit"].to_numpy())
+    per.insert(0, "sample_id", f["sample_id"].to_numpy())
+    clf = fit_classifier(X, f["label"].to_numpy(), f["deposit"].to_numpy(), feature_names=FEATURES)
+    emb = pd.DataFrame()
+    if embed:
+        xy, method = embed_2d(X)
+        emb = pd.DataFrame({"x": xy[:, 0], "y": xy[:, 1], "label": f["label"].to_numpy(),
+                            "deposit": f["deposit"].to_numpy(), "method": method})
+    summary.insert(0, "dataset", dataset)
+    summary.insert(1, "reference", reference)
+    return FingerprintRun(summary, per, f, emb, clf, notes)
