@@ -341,3 +341,95 @@ def run_fingerprint(wh: Warehouse, dataset: str = "porphyry_pcd", reference: str
     summary.insert(0, "dataset", dataset)
     summary.insert(1, "reference", reference)
     return FingerprintRun(summary, per, f, emb, clf, notes)
+
+
+# ----------------------------------------------------------------------------- panel
+BASE_METALS = {"copper", "zinc", "lead", "tin", "nickel", "aluminium", "bauxite", "manganese"}
+
+
+@dataclass
+class PanelRun:
+    """Regression table, per-metal summary, coverage."""
+
+    results: pd.DataFrame
+    summary: pd.DataFrame
+    coverage: pd.DataFrame
+    notes: list[str] = field(default_factory=list)
+
+
+def panel_data(wh: Warehouse, years: tuple[int, int] = (1996, 2012)) -> tuple[pd.DataFrame, list[str], list[str]]:
+    """Country-year-metal panel: DMI components, outcomes, controls. Returns (data, indicators, notes)."""
+    from reslog.model.panel.dmi import build_dmi, calc_imported_content
+    from reslog.model.panel.indicators import derive_indicators
+    from reslog.model.trade.clean import clean_trade
+    from reslog.model.trade.metal_content import content_lookup, metal_content_table
+
+    notes = []
+    mined = wh.query(f"SELECT country, commodity, year, quantity FROM production_history "
+                     f"WHERE year BETWEEN {years[0]} AND {years[1]}")
+    if mined.empty:
+        raise ScenarioDataMissing("no multi-year production; run `reslog scenario load` first")
+    imported = None
+    trade = wh.query(f"SELECT t, i, j, k, v, q, hs_revision FROM trade WHERE t BETWEEN {years[0]} AND {years[1]}")
+    if len(trade):
+        cmap = wh.query("SELECT code, iso3 FROM trade_countries WHERE iso3 IS NOT NULL")
+        iso = {int(c): i for c, i in zip(cmap["code"], cmap["iso3"])}
+        parts = []
+        for rev, g in trade.groupby("hs_revision"):
+            cl = clean_trade(g.drop(columns="hs_revision"))
+            parts.append(calc_imported_content(cl, content_lookup(metal_content_table(rev)), iso))
+        imported = pd.concat(parts, ignore_index=True)
+    else:
+        yrs = wh.query("SELECT DISTINCT t FROM trade ORDER BY t")["t"].tolist()
+        notes.append(f"imported metal: no BACI year in {years[0]}–{years[1]} (warehouse trade years: {yrs}); "
+                     "the imported component cannot be estimated from the data in reach")
+    notes.append("recycled metal: no country-level secondary production in reach (column kept empty)")
+    dmi = build_dmi(mined, imported)
+    ind = wh.query("SELECT country, year, indicator, value FROM country_indicators")
+    wide = ind.pivot_table(index=["country", "year"], columns="indicator", values="value").reset_index()
+    out = derive_indicators(wide)
+    sdg_cols = [c for c in wide.columns if str(c).startswith("sdg:")]
+    if sdg_cols:
+        out = out.merge(wide[["country", "year", *sdg_cols]], on=["country", "year"], how="left")
+    ctrl = wide[["country", "year"]].copy()
+    ctrl["ln_gdp"] = np.log(wide["gdp_usd"].where(wide["gdp_usd"] > 0)) if "gdp_usd" in wide else np.nan
+    ctrl["ln_pop"] = np.log(wide["population"].where(wide["population"] > 0)) if "population" in wide else np.nan
+    ctrl["ln_energy"] = np.log(wide["primary_energy"].where(wide["primary_energy"] > 0)) if "primary_energy" in wide else np.nan
+    wgi = wh.query("SELECT country, year, avg(estimate) AS wgi FROM governance GROUP BY country, year")
+    ctrl = ctrl.merge(wgi, on=["country", "year"], how="left")
+    data = dmi.merge(out, on=["country", "year"], how="left").merge(ctrl, on=["country", "year"], how="left")
+    # With ln GDP, ln population and ln energy as controls, ln(energy/GDP) is explained exactly
+    # by the controls and ln(CO2/GDP) differs from ln(CO2/population) only by controls: both
+    # would repeat or void a test, so only the per-capita emission outcomes are regressed.
+    indicators = ["ghg_per_capita", "co2_per_capita", *sdg_cols]
+    notes.append("outcomes: GHG and CO2 per capita (co2_per_gdp and energy_intensity are not "
+                 "separate tests under the GDP/population/energy controls; see docs/panel.md)")
+    return data, indicators, notes
+
+
+def run_panel_sdg(wh: Warehouse, years: tuple[int, int] = (1996, 2012), q: float = 0.05) -> PanelRun:
+    """The metals–SDG panel (docs/panel.md)."""
+    from reslog.model.panel.estimate import CONTROLS, run_panel
+    from reslog.model.panel.indicators import KNOWN_DIRECTIONS
+
+    data, indicators, notes = panel_data(wh, years)
+    metals = sorted(data["metal"].unique())
+    res = run_panel(data, indicators, KNOWN_DIRECTIONS, metals, q=q)
+    est = res[res.get("status", pd.Series(dtype=str)) == "estimated"] if "status" in res else res.iloc[:0]
+    rows = []
+    for m in metals:
+        for comp in ("mined_t", "imported_t"):
+            e = est[(est["metal"] == m) & (est["component"] == comp)] if len(est) else est
+            rows.append({"metal": m, "class": "base" if m in BASE_METALS else "precious/rare",
+                         "component": comp.removesuffix("_t"), "tests": len(e),
+                         "worsened": int(e["worsened"].sum()) if len(e) else 0,
+                         "indicators_worsened": ", ".join(e.loc[e["worsened"], "indicator"]) if len(e) else ""})
+    summary = pd.DataFrame(rows)
+    cov_rows = []
+    for m in metals:
+        d = data[(data["metal"] == m)].dropna(subset=["mined_t", *CONTROLS, "ghg_per_capita"])
+        cov_rows.append({"metal": m, "countries": d["country"].nunique(), "observations": len(d),
+                         "years": f"{int(d['year'].min())}–{int(d['year'].max())}" if len(d) else "—",
+                         "country_list": " ".join(sorted(d["country"].unique()))})
+    notes.append(f"multiple-testing correction: Benjamini–Hochberg FDR over all {len(est)} tests, q = {q}")
+    return PanelRun(res, summary, pd.DataFrame(cov_rows), notes)
