@@ -184,7 +184,7 @@ def skill_panel_production(wh: Warehouse, years: tuple[int, int] = (1990, 2012))
 
 def run_trade(wh: Warehouse, products: tuple[int, ...] = SEED_PRODUCTS,
               paths: pd.DataFrame | None = None, holdout: int = 3, level: float = 0.9,
-              skill: bool = True) -> TradeRun:
+              skill: bool = True, with_gbm: bool = True) -> TradeRun:
     """Fit, project and score (see docs/scenario.md)."""
     from reslog.model.scenario.projection import fit_products, history_totals, project_products
     from reslog.model.scenario.skill import skill_table
@@ -201,7 +201,7 @@ def run_trade(wh: Warehouse, products: tuple[int, ...] = SEED_PRODUCTS,
     if skill:
         sp = skill_panel_production(wh)
         if len(sp):
-            sk = skill_table(sp, holdout=holdout)
+            sk = skill_table(sp, holdout=holdout, with_gbm=with_gbm)
             notes.append("skill table: real multi-year volumes = mine production by metal and "
                          "country 1990–2012 (Clio Infra & USGS); the BACI sample has one year, so "
                          "trade itself cannot be scored on held-out years")

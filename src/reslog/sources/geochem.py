@@ -172,3 +172,30 @@ def read_porphyry_auml(path: str | Path) -> Parsed:
     meta = SourceMeta("porphyry_auml", "a2116d7", "MIT", "VectorZhao/PorphyryAuML (PorphyryAuML_DATA.xlsx)",
                       (str(path),), sha256_bytes(raw))
     return Parsed({"geochem_samples": finish_table(out, "geochem_samples")}, meta)
+
+
+def read_samples_csv(path: str | Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Unlabelled samples to classify: ``sample_id`` + element columns (ppm; ``<x`` below
+    detection → x/2 flagged; empty/``na`` → missing). Returns (values, flags), both indexed by
+    ``sample_id``; flags hold ``''``, ``bdl`` or ``bdl_unknown`` per cell."""
+    path = Path(path)
+    df = read_csv_table(path, ["sample_id"], data=read_bytes(path))
+    full = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    full.index = df.index
+    ids = full["sample_id"].astype(str).str.strip()
+    if (ids == "").any():
+        k = int(np.flatnonzero((ids == "").to_numpy())[0])
+        raise InputError(path, "a sample_id is required", row=int(df.index[k]), field="sample_id")
+    dup = ids.duplicated()
+    if dup.any():
+        k = int(np.flatnonzero(dup.to_numpy())[0])
+        raise InputError(path, f"sample_id '{ids.iloc[k]}' repeats", row=int(df.index[k]), field="sample_id")
+    present = [e for e in TRACE if e in full.columns]
+    if not any(e in REE for e in present):
+        raise InputError(path, f"no REE column (expected some of {list(REE)})", row=0)
+    vals, flags = {}, {}
+    rows = df.index.to_numpy()
+    for e in present:
+        v, f = _parse_cells(path, full[e], e, rows)
+        vals[e], flags[e] = v, f
+    return (pd.DataFrame(vals, index=ids.to_numpy()), pd.DataFrame(flags, index=ids.to_numpy()))

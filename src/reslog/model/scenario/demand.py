@@ -111,4 +111,7 @@ def compare_supply(res: StockFlowResult, supply: pd.DataFrame, from_year: int = 
                     "demand_2050_over_production": float(s[yrs == 2050].sum()) / prod if prod > 0 else np.nan,
                     "cumulative_over_reserves": cum / resv if resv and resv > 0 else np.nan,
                     "year_demand_exceeds_production": int(yrs[over[0]]) if len(over) else None})
-    return pd.DataFrame(out).sort_values("demand_2050_over_production", ascending=False, na_position="last")
+    df = pd.DataFrame(out)
+    for c in ("production_year", "year_demand_exceeds_production"):
+        df[c] = pd.array(df[c], dtype="Int64")
+    return df.sort_values("demand_2050_over_production", ascending=False, na_position="last").reset_index(drop=True)
