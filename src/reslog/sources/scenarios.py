@@ -118,7 +118,7 @@ def parse_scenario_paths(path: str | Path, data: bytes | None = None) -> pd.Data
     year = col_number(path, df, "year", integer=True, lo=1900, hi=2200)
     out = pd.DataFrame({"scenario": scen, "country": iso, "year": year})
     for v in PATH_VARIABLES:
-        num = col_number(path, df, v)
+        num = col_number(path, df, v, allow_negative=True)
         fail_first(path, num <= 0, v, lambda x, v=v: (
             f"{v} = {x} but it must be > 0 (the projection takes logarithms; net-negative "
             "emission paths cannot be used here)"), df[v])
