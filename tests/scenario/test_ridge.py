@@ -101,3 +101,21 @@ def test_skill_table_fixed_effects_wins_when_countries_differ() -> None:
 def test_features_refuse_non_positive_drivers() -> None:
     with pytest.raises(ModelInputError, match="ghg = 0.0"):
         calc_features(pd.DataFrame({"ghg": [1.0, 0.0], "gdp": [1.0, 1.0], "population": [1.0, 2.0]}))
+
+
+def test_pipeline_recovers_elasticities_and_projects_known_world_total() -> None:
+    from reslog.model.scenario.projection import fit_products, project_products
+
+    beta = np.array([0.4, 0.2, 0.1, 0.5, 0.3])
+    p = synthetic_panel(beta, noise=0.01, n_countries=30, seed=11).assign(product=847191)
+    p["feature_year"] = p["year"]
+    fits, summary = fit_products(p)
+    f = fits[847191].fit
+    assert summary["cv"].iloc[0].startswith("time-series")
+    b = f.beta
+    np.testing.assert_allclose([b[0] + b[1] + b[2], b[3] - b[1], b[4] - b[2]], [0.7, 0.3, 0.2], atol=0.02)
+    # projecting on the drivers of the last year reproduces the observed world total (noise 1 %)
+    last = p[p["year"] == 2020].assign(scenario="s")[["scenario", "country", "year", "ghg", "gdp", "population"]]
+    proj = project_products(fits, last.reset_index(drop=True))
+    assert proj["world"].iloc[0] == pytest.approx(p.loc[p["year"] == 2020, "volume"].sum(), rel=0.02)
+    assert proj["lower"].iloc[0] < proj["world"].iloc[0] < proj["upper"].iloc[0]
