@@ -9,10 +9,12 @@ paths → world volume per product with intervals.
 * **Features** are those of :mod:`reslog.model.scenario.features`, taken at year *t* or, when
   the indicator series ends earlier (OWID GHG ends in 2016), the latest year within
   ``max_lag`` years before *t* (stated in the fit summary).
-* **World volume** :math:`W_{k,t} = \sum_c \exp(\hat y_{c,k,t})` over the countries fitted and
-  present in the scenario paths. :math:`\exp(\hat y)` is the conditional *median*, not mean.
-  Interval: the sum of the country interval ends (exact if country errors move together,
-  conservative otherwise).
+* **World volume** :math:`W_{k,t} = \bar s_k \sum_c \exp(\hat y_{c,k,t})` over the countries
+  fitted and present in the scenario paths, with :math:`\bar s_k` Duan's smearing factor (the
+  mean of :math:`\exp` of the out-of-fold residuals): :math:`\exp(\hat y)` alone is the
+  conditional *median*, and a sum of medians of skewed volumes badly understates the total
+  (``world_median`` keeps it for comparison). Interval: the sum of the country interval ends
+  (exact if country errors move together, conservative otherwise).
 """
 
 from __future__ import annotations
@@ -107,8 +109,8 @@ def fit_products(panel: pd.DataFrame, min_rows: int = 8) -> tuple[dict, pd.DataF
 
 
 def project_products(fits: dict, paths: pd.DataFrame, level: float = 0.9) -> pd.DataFrame:
-    """World volume per product, scenario and year: ``product, scenario, year, world, lower,
-    upper, n_countries`` (tonnes)."""
+    """World volume per product, scenario and year: ``product, scenario, year, world`` (mean,
+    smearing), ``world_median, lower, upper, n_countries`` (tonnes)."""
     feats = calc_features(paths[["ghg", "gdp", "population"]])
     P = pd.concat([paths[["scenario", "country", "year"]], feats], axis=1)
     out = []
@@ -117,15 +119,16 @@ def project_products(fits: dict, paths: pd.DataFrame, level: float = 0.9) -> pd.
         if sub.empty:
             continue
         m, lo, hi = pf.fit.predict_interval(sub[list(FEATURES)].to_numpy(float), level)
-        d = sub[["scenario", "year"]].assign(world=np.exp(m), lower=np.exp(lo), upper=np.exp(hi),
-                                             n=1)
+        smear = pf.fit.smearing_factor()
+        d = sub[["scenario", "year"]].assign(world=np.exp(m) * smear, world_median=np.exp(m),
+                                             lower=np.exp(lo), upper=np.exp(hi), n=1)
         agg = d.groupby(["scenario", "year"], as_index=False).agg(
-            world=("world", "sum"), lower=("lower", "sum"), upper=("upper", "sum"),
-            n_countries=("n", "sum"))
+            world=("world", "sum"), world_median=("world_median", "sum"), lower=("lower", "sum"),
+            upper=("upper", "sum"), n_countries=("n", "sum"))
         out.append(agg.assign(product=k))
     if not out:
         raise ModelInputError("projection: no fitted product has a country in the scenario paths")
-    cols = ["product", "scenario", "year", "world", "lower", "upper", "n_countries"]
+    cols = ["product", "scenario", "year", "world", "world_median", "lower", "upper", "n_countries"]
     return pd.concat(out, ignore_index=True)[cols]
 
 

@@ -25,6 +25,7 @@ coverage is measured on held-out years in docs/scenario.md).
 References
 ----------
 Hoerl, A. E. & Kennard, R. W. (1970) Ridge regression. Technometrics 12, 55–67.
+Duan, N. (1983) Smearing estimate: a nonparametric retransformation method. JASA 78, 605–610.
 Vovk, V., Gammerman, A. & Shafer, G. (2005) Algorithmic Learning in a Random World. Springer.
 Lei, J. et al. (2018) Distribution-free predictive inference for regression. JASA 113, 1094–1111.
 """
@@ -102,6 +103,13 @@ class RidgeFit:
         if n == 0 or k > n:
             return float("inf")
         return float(r[k - 1])
+
+    def smearing_factor(self) -> float:
+        r"""Duan's (1983) smearing factor :math:`\overline{\exp(r_i)}` of the out-of-fold
+        residuals: ``exp(prediction) * factor`` estimates the *mean* of the back-transformed
+        target (``exp(prediction)`` alone is its median)."""
+        r = self.oof_residuals
+        return float(np.mean(np.exp(r))) if len(r) else 1.0
 
     def predict_interval(self, X: np.ndarray, level: float = 0.9) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(mean, lower, upper) at ``level`` (split-conformal)."""
