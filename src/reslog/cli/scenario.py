@@ -84,6 +84,7 @@ def trade_cmd(
     db: DbOption = None,
     products: Annotated[Optional[str], typer.Option(help="HS6 codes, comma-separated (default: the seeds' ten).")] = None,
     paths: Annotated[Optional[Path], typer.Option(help="Scenario-path CSV (default: built from the warehouse).")] = None,
+    ingested: Annotated[Optional[str], typer.Option(help="Use scenario paths ingested with `reslog ingest scenario-paths` (scenario names, comma-separated).")] = None,
     holdout: Annotated[int, typer.Option(help="Held-out recent years for the skill table.")] = 3,
     figure: Annotated[Optional[Path], typer.Option(help="Write the projection figure (HTML).")] = None,
     out: Annotated[Optional[Path], typer.Option(help="Write the projection table (CSV).")] = None,
@@ -94,8 +95,16 @@ def trade_cmd(
     from reslog.jobs.scenario import SCENARIO_LABELS, run_trade
     from reslog.sources.scenarios import parse_scenario_paths
 
+    from reslog.jobs.scenario import paths_from_warehouse
+
     p = parse_scenario_paths(paths) if paths else None
     with open_warehouse(db, read_only=True) as wh:
+        if ingested:
+            names = [x.strip() for x in ingested.split(",") if x.strip()]
+            p = paths_from_warehouse(wh, names)
+            if p.empty:
+                raise ReslogError(f"--ingested {ingested!r}: no such scenario paths in the warehouse; "
+                                  "ingest them with `reslog ingest scenario-paths FILE`")
         run = run_trade(wh, _products(products), p, holdout=holdout, skill=skill)
     cols = [c for c in ("product", "status", "n_rows", "n_countries", "years", "alpha", "cv",
                         "cv_rmse_log", "interval90_factor") if c in run.summary]
