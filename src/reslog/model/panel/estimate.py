@@ -58,8 +58,9 @@ def within_estimator(df: pd.DataFrame, y: str, x: list[str], entity: str = "coun
     # (N-1)/(N-K) with K = slope regressors + 1 (the constant absorbed by the effects);
     # no G/(G-1) factor (linearmodels' PanelOLS clustered, debiased=False)
     V = XtX_inv @ meat @ XtX_inv * ((n - 1) / (n - k - 1))
-    se = np.sqrt(np.diag(V))
-    t = b / se
+    se = np.sqrt(np.maximum(np.diag(V), 0.0))
+    with np.errstate(divide="ignore", invalid="ignore"):  # a perfect fit has se = 0
+        t = b / se
     p = 2 * stats.norm.sf(np.abs(t))
     return pd.DataFrame({"coef": b, "se": se, "t": t, "p": p}, index=x)
 
