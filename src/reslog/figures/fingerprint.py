@@ -3,7 +3,6 @@ inter-quartile band per class) and the 2-D embedding coloured by class."""
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 from reslog.model.fingerprint.features import REE
@@ -39,5 +38,3 @@ def embedding_figure(emb: pd.DataFrame):
                       xaxis_title=f"{method} 1", yaxis_title=f"{method} 2")
     return fig
 
-
-__all__ = ["spider_figure", "embedding_figure", "np"]

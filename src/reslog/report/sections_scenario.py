@@ -10,8 +10,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable
 
-import pandas as pd
-
 from reslog.errors import ReslogError
 from reslog.report.html import Section
 
@@ -95,5 +93,3 @@ def scenario_sections(db_path: str | Path, log: Callable[[str], None] = print,
             log(f"  section: {sections[-1].title}")
     return sections
 
-
-__all__ = ["scenario_sections", "pd"]
