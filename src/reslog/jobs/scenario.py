@@ -27,6 +27,7 @@ SCENARIO_LABELS = {"below2C": "2 °C-type (AR6 C3 on SSP1)", "high": "high emiss
 # (ingest kind, path under shared/data) — every real input of the area.
 SHARED_INPUTS: tuple[tuple[str, str], ...] = (
     ("owid-co2", "emissions/owid-co2-data_2020-12-09.csv"),
+    ("cait", "emissions/CAIT2021__GHG Emissions by Country and Sector (CAIT, 2021).csv"),  # after OWID: newer, to 2018
     ("wb-series", "socioeconomic/gdp_current_usd_worldbank_datasets.csv"),
     ("wb-series", "socioeconomic/population_worldbank_datasets.csv"),
     ("owid-energy", "energy/PrimaryenergyconsumptionBPEIA2022__Primary energy consumption BP & EIA (2022).csv"),

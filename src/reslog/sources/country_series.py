@@ -28,11 +28,16 @@ def finish_table(df: pd.DataFrame, table: str) -> pd.DataFrame:
     return out
 
 
+# OWID/CAIT spellings that reslog.schema does not know (checked against the files).
+OWID_NAMES: dict[str, str] = {"Democratic Republic of Congo": "COD", "Micronesia (country)": "FSM",
+                              "Timor": "TLS", "Faeroe Islands": "FRO"}
+
+
 def resolve_codes(codes: pd.Series) -> tuple[pd.Series, list[str]]:
     """ISO3 per code (``None`` where not a country) and the sorted list of skipped codes."""
     uniq = {}
     for c in pd.unique(codes.astype(str).str.strip()):
-        iso = resolve_country(c) if c and not c.startswith("OWID_") else None
+        iso = OWID_NAMES.get(c) or (resolve_country(c) if c and not c.startswith("OWID_") else None)
         uniq[c] = None if iso in (None, "WLD", "ROW") else iso
     iso = codes.astype(str).str.strip().map(uniq)
     skipped = sorted({c for c, v in uniq.items() if v is None and c})

@@ -55,3 +55,31 @@ def read_owid_co2(path: str | Path) -> Parsed:
     notes = [f"{nneg} negative co2 value(s) kept as printed", f"{len(skipped)} aggregate or non-country codes skipped (e.g. "
              f"{', '.join(skipped[:5]) or '—'})"]
     return Parsed({"country_indicators": finish_table(out, "country_indicators")}, meta, notes)
+
+
+CAIT_TOTAL = "Total including LUCF"
+
+
+def read_cait(path: str | Path) -> Parsed:
+    """CAIT 2021 GHG by country and sector (OWID layout ``Entity,Year,...,Total including
+    LUCF,...``) → ``country_indicators`` ``ghg_total`` (Mt CO2e, 1990–2018).
+
+    Same definition as OWID's ``total_ghg`` (which is CAIT data, to 2016); ingested after the
+    OWID file it replaces those rows with the 2021 CAIT release and adds 2017–2018. Net
+    negative totals (land-use sinks) are kept as printed; entities that are regions
+    ("World", "European Union (27)") are skipped and counted.
+    """
+    path = Path(path)
+    raw = read_bytes(path)
+    df = read_csv_table(path, ["Entity", "Year", CAIT_TOTAL], data=raw)
+    year = col_number(path, df, "Year", integer=True, lo=1850, hi=2100)
+    num = pd.DataFrame({CAIT_TOTAL: col_number(path, df, CAIT_TOTAL, required=False,
+                                               allow_negative=True)}, index=df.index)
+    iso, skipped = resolve_codes(df["Entity"])
+    out = long_indicators(path, num, iso, year, {CAIT_TOTAL: ("ghg_total", "Mt CO2e", 1.0)},
+                          f"CAIT 2021 via OWID ({path.name})")
+    meta = SourceMeta("cait", "2021", "CC BY 4.0 (Climate Watch / OWID)",
+                      "WRI Climate Watch CAIT 2021, GHG emissions by country and sector, via OWID",
+                      (str(path),), sha256_bytes(raw))
+    return Parsed({"country_indicators": finish_table(out, "country_indicators")}, meta,
+                  [f"{len(skipped)} entities skipped: {', '.join(skipped[:6])}"])
