@@ -164,7 +164,7 @@ def trade_panel(wh: Warehouse, products: tuple[int, ...]) -> tuple[pd.DataFrame,
     if len(lagged):
         notes.append(f"{len(lagged)} of {len(panel)} rows use drivers from an earlier year "
                      f"(latest GHG year {int(panel['feature_year'].min())}–{int(panel['feature_year'].max())}; "
-                     "OWID GHG ends in 2016)")
+                     "the GHG series end before the trade year)")
     return panel, notes
 
 
