@@ -17,6 +17,8 @@ def worsened_bar_figure(summary: pd.DataFrame):
         text = [("n/a" if t == 0 else f"{w}/{t}") for w, t in zip(g["worsened"], g["tests"])]
         fig.add_trace(go.Bar(x=[g["class"], g["metal"]], y=g["worsened"], name=comp,
                              marker_color=col, text=text, textposition="outside"))
+    top = max(1, int(s["tests"].max()) if len(s) else 1)
+    fig.update_yaxes(range=[0, top + 0.5], dtick=1)
     fig.update_layout(barmode="group", template="plotly_white", height=420,
                       yaxis_title="indicators worsened (BH-adjusted, adverse sign)",
                       title="SDG-related indicators worsened by metal input (labels: worsened/tests; n/a = no data)")
