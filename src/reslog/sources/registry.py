@@ -38,6 +38,12 @@ from reslog.sources.niosh import read_niosh_disasters
 from reslog.sources.tailings import read_csp2_tailings
 from reslog.sources.usgs import read_production_csv, read_usgs_mcs
 from reslog.sources.wgi import read_wgi
+from reslog.sources.emissions import read_cait, read_owid_co2
+from reslog.sources.geochem import read_porphyry_auml, read_porphyry_csv, read_reference_composition
+from reslog.sources.production_history import read_metal_production_history
+from reslog.sources.scenarios import read_scenario_paths, read_ssp
+from reslog.sources.sdg import read_wdi_sdg
+from reslog.sources.socioeconomic import read_owid_energy, read_worldbank_series
 
 Reader = Callable[..., Parsed]
 
@@ -59,6 +65,18 @@ READERS: dict[str, Reader] = {
     "niosh": read_niosh_disasters,
     "hs": read_hs_codes,
     "mrio": read_mrio_blocks,
+    # scenario / panel / fingerprint area (docs/scenario.md, panel.md, fingerprint.md)
+    "owid-co2": read_owid_co2,
+    "cait": read_cait,
+    "wb-series": read_worldbank_series,
+    "owid-energy": read_owid_energy,
+    "ssp": read_ssp,
+    "scenario-paths": read_scenario_paths,
+    "sdg": read_wdi_sdg,
+    "metal-history": read_metal_production_history,
+    "refcomp": read_reference_composition,
+    "porphyry": read_porphyry_csv,
+    "porphyry-auml": read_porphyry_auml,
 }
 
 #: One line per kind, for ``reslog ingest --help``.
@@ -73,6 +91,17 @@ DESCRIPTIONS: dict[str, str] = {
     "tailings": "CSP2 Tailings Dam Failures 1915-2022 table",
     "niosh": "NIOSH US mining disasters 1839-2010 (mine accidents)",
     "mrio": "MRIO table: WIOD 2011 folder, Z/Y(/F) CSV or Parquet blocks, pymrio folder/zip, EXIOBASE zip",
+    "owid-co2": "OWID CO2/GHG by country (owid-co2-data.csv) -> country_indicators",
+    "cait": "CAIT 2021 GHG by country and sector (OWID layout), total incl. LUCF, 1990-2018",
+    "wb-series": "World Bank GDP or population, long CSV (Country Code,Year,Value)",
+    "owid-energy": "OWID primary energy consumption (BP & EIA) by country",
+    "ssp": "IIASA SSP v0.9.3 population or GDP|PPP per capita growth by country",
+    "scenario-paths": "scenario paths CSV (scenario,country,year,ghg,gdp,population)",
+    "sdg": "World Bank WDI/SDG wide CSV (Country Code,Indicator Code,1960..)",
+    "metal-history": "OWID metal production, Clio Infra & USGS, 1681-2015",
+    "refcomp": "pyrolite reference composition CSV (chondrite ...)",
+    "porphyry": "porphyry-rock-classification ESM Table 1 (labelled REE)",
+    "porphyry-auml": "PorphyryAuML_DATA.xlsx (labelled REE, 3 sheets)",
     "hs": "HS code list (revision,code,level,description,parent), e.g. the packaged HS 2022 mineral codes",
 }
 
