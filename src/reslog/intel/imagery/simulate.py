@@ -479,3 +479,52 @@ def simulate_scene(kind: str, seed: int, *, size: int = 3 * PATCH, style: Region
             prior, _ = _atmosphere(_to_sensor(hi), rb2, style, clouds=False)
     return Scene(refl=refl.astype(np.float32), scl=scl, truth=truth, kind=kind, seed=seed,
                  before=None if prior is None else prior.astype(np.float32))
+
+
+def utm_epsg(lon: float, lat: float) -> int:
+    """EPSG code of the WGS84 UTM zone holding (lon, lat) (Sentinel-2 tiles use UTM)."""
+    zone = int((lon + 180) // 6) + 1
+    return (32600 if lat >= 0 else 32700) + zone
+
+
+@dataclass
+class Mosaic:
+    """Scenes laid side by side on one georeferenced 10 m UTM grid."""
+
+    refl: np.ndarray
+    scl: np.ndarray
+    truth: np.ndarray
+    before: np.ndarray
+    crs: str
+    transform: tuple[float, ...]
+    kinds: list[list[str]]
+
+
+def simulate_mosaic(kinds: list[list[str]], seed: int, lon: float, lat: float, *,
+                    cell: int = 3 * PATCH, clouds: bool = True,
+                    style: RegionStyle | None = None) -> Mosaic:
+    """A mosaic of simulated scenes (one per entry of ``kinds``) centred on (lon, lat)."""
+    from pyproj import CRS, Transformer
+
+    mats = Materials()
+    style = style or RegionStyle.draw(seed)
+    rows, cols = len(kinds), len(kinds[0])
+    refl = np.zeros((len(BANDS), rows * cell, cols * cell), np.float32)
+    before = np.zeros_like(refl)
+    scl = np.zeros((rows * cell, cols * cell), np.uint8)
+    truth = np.zeros(scl.shape, bool)
+    for i, row in enumerate(kinds):
+        for j, k in enumerate(row):
+            s = simulate_scene(k, seed * 1000 + i * cols + j, size=cell, style=style,
+                               materials=mats, clouds=clouds, before=True)
+            sl = (slice(i * cell, (i + 1) * cell), slice(j * cell, (j + 1) * cell))
+            refl[(slice(None),) + sl] = s.refl
+            before[(slice(None),) + sl] = s.before
+            scl[sl] = s.scl
+            truth[sl] = s.truth
+    epsg = utm_epsg(lon, lat)
+    x, y = Transformer.from_crs(4326, epsg, always_xy=True).transform(lon, lat)
+    x0 = round(x - cols * cell * 5.0, -1)
+    y0 = round(y + rows * cell * 5.0, -1)
+    return Mosaic(refl, scl, truth, before, CRS.from_epsg(epsg).to_wkt(),
+                  (10.0, 0.0, x0, 0.0, -10.0, y0), kinds)
