@@ -80,6 +80,8 @@ class SceneSpec:
     date: str | None = None
     name: str = ""
     grid: Grid | None = None
+    simulated: bool = False
+    """The file says it was written by reslog's scene simulator (tag ``RESLOG_SIMULATED``)."""
 
 
 def _find_date(tags: dict, name: str) -> str | None:
@@ -157,7 +159,8 @@ def _spec_from_multiband(p: Path) -> SceneSpec:
         tags = src.tags()
         offset = float(tags.get("BOA_ADD_OFFSET", 0) or 0)
         return SceneSpec(bands={}, multiband=str(p), has_scl_band=n == 11, offset=offset,
-                         date=_find_date(tags, p.name), name=p.name, grid=grid)
+                         date=_find_date(tags, p.name), name=p.name, grid=grid,
+                         simulated=tags.get("RESLOG_SIMULATED") == "yes")
 
 
 def _band_in_name(name: str, band: str) -> bool:
@@ -206,7 +209,7 @@ def _spec_from_band_files(found: dict[str, str], where: str) -> SceneSpec:
             raise InputError(f, f"not a readable raster ({e})") from None
     return SceneSpec(bands=found, scl=scl, offset=float(tags.get("BOA_ADD_OFFSET", 0) or 0),
                      date=_find_date(tags, Path(found["B02"]).name), name=Path(where).name,
-                     grid=grid)
+                     grid=grid, simulated=tags.get("RESLOG_SIMULATED") == "yes")
 
 
 @dataclass
@@ -295,7 +298,8 @@ class Sentinel2Scene:
 
 def write_scene(path: str | Path, refl: np.ndarray, *, crs: str, transform: tuple[float, ...],
                 scl: np.ndarray | None = None, date: str | None = None,
-                descriptions: list[str] | None = None, tiled: bool = True) -> Path:
+                descriptions: list[str] | None = None, tiled: bool = True,
+                simulated: bool = True) -> Path:
     """Write reflectance (10, h, w) as an L2A-style uint16 multi-band GeoTIFF (+ SCL band).
 
     Used by the simulator, the tests and the benchmark; ``descriptions`` overrides the band
@@ -320,4 +324,6 @@ def write_scene(path: str | Path, refl: np.ndarray, *, crs: str, transform: tupl
             dst.set_band_description(i, d)
         if date:
             dst.update_tags(ACQUISITION_DATE=date)
+        if simulated:
+            dst.update_tags(RESLOG_SIMULATED="yes")
     return p

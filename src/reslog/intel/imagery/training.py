@@ -99,7 +99,7 @@ def _near(sc, i: int) -> float:
 @dataclass
 class TrainResult:
     model: PatchModel
-    model_change: PatchModel
+    model_change: PatchModel | None
     metrics: dict
     holdout_rows: pd.DataFrame
 
@@ -176,3 +176,101 @@ def evaluate_model(model: PatchModel, sites: list[Site]) -> dict:
 def default_model_dir() -> Path:
     """The model shipped with reslog (trained by ``reslog imagery train`` on simulated scenes)."""
     return Path(__file__).resolve().parents[2] / "data" / "imagery" / "model"
+
+
+def scene_patches(sites: list[Site], scene_paths: list[Path]) -> tuple[PatchSet, list[Site]]:
+    """Centre patches of real scenes at the label points; also the points outside every scene.
+
+    A point is used in the first scene whose grid holds the whole 144 × 144-px window centred
+    on it (so its patch and the 3 × 3 context are complete).
+    """
+    from pyproj import CRS, Transformer
+
+    from reslog.sources.sentinel2 import open_scene
+
+    scenes = [open_scene(p) for p in scene_paths]
+    X, y, rows, outside = [], [], [], []
+    tf = {}
+    for s in sites:
+        used = False
+        for sc in scenes:
+            g = sc.grid
+            key = g.crs
+            if key not in tf:
+                tf[key] = Transformer.from_crs(CRS.from_epsg(4326), CRS.from_wkt(g.crs),
+                                               always_xy=True)
+            x, yy = tf[key].transform(s.lon, s.lat)
+            a, _, c, _, e, f = g.transform[:6]
+            col, row = (x - c) / a, (yy - f) / e
+            r0, c0 = int(round(row)) - 72, int(round(col)) - 72
+            if r0 < 0 or c0 < 0 or r0 + 144 > g.height or c0 + 144 > g.width:
+                continue
+            refl, valid, _ = sc.read_window(r0, c0, 144, 144)
+            grid = calc_patch_features(refl, valid)
+            if grid[1, 1, feature_index("valid_share")] < MIN_VALID:
+                used = True
+                break
+            X.append(model_matrix(grid)[4])
+            y.append(s.label)
+            rows.append({"source": s.source, "kind": s.kind, "centre": True, "lon": s.lon,
+                         "lat": s.lat, "mining_share": float("nan")})
+            used = True
+            break
+        if not used:
+            outside.append(s)
+    for sc in scenes:
+        sc.close()
+    nf = len(feature_names(False))
+    ps = PatchSet(np.array(X, np.float32).reshape(-1, nf), np.zeros((len(X), 0), np.float32),
+                  np.array(y, int), pd.DataFrame(rows), {"outside": len(outside)})
+    return ps, outside
+
+
+def list_scenes(folder: Path) -> list[Path]:
+    """Multi-band files and band-file folders (``*.SAFE`` or any folder holding a B02 file)."""
+    from reslog.errors import InputError
+
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise InputError(folder, "not a folder of scenes")
+    out = sorted(p for p in folder.iterdir() if p.suffix.lower() in (".tif", ".tiff", ".vrt"))
+    out += sorted(p for p in folder.iterdir() if p.is_dir())
+    if not out:
+        raise InputError(folder, "no scene here (expected .tif files or scene folders)")
+    return out
+
+
+def train_on_scenes(sites: list[Site], holdout_polygon, folder: Path, *, members: int = 5,
+                    seed: int = 0, log=print) -> TrainResult:
+    """The AMW protocol on real scenes (single-date model only)."""
+    from reslog.errors import InputError
+
+    split = split_sites(sites, holdout_polygon, seed=seed)
+    paths = list_scenes(folder)
+    sets, outside = {}, {}
+    for name in ("train", "validation", "holdout"):
+        sets[name], outside[name] = scene_patches(split[name], paths)
+        log(f"{name}: {len(sets[name].y)} patches from scenes; {len(outside[name])} label "
+            "point(s) outside every scene")
+    n_in = sum(len(s.y) for s in sets.values())
+    if n_in == 0:
+        raise InputError(folder, f"no label point falls inside any scene ({len(sites)} points, "
+                         f"{len(paths)} scene(s)); scenes must cover the labelled places")
+    tr, va, ho = sets["train"], sets["validation"], sets["holdout"]
+    if len(set(tr.y.tolist())) < 2 or len(set(va.y.tolist())) < 2:
+        raise InputError(folder, f"training ({len(tr.y)}) and validation ({len(va.y)}) patches "
+                         "must each hold mines and non-mines; add scenes over more label points")
+    model = fit_ensemble(tr.X, tr.y, feature_names(False), members=members, seed=seed)
+    thr, fv = choose_threshold(va.y, model.predict_proba(va.X))
+    model.threshold = thr
+    m = {"threshold": thr, "validation_f05": fv,
+         "validation": confusion(va.y, (model.predict_proba(va.X) >= thr).astype(int))}
+    if len(ho.y):
+        ph = model.predict_proba(ho.X)
+        m["holdout_all_patches"] = m["holdout_point_patches"] = confusion(ho.y, (ph >= thr).astype(int))
+    model.info = {"simulated": False, "protocol": "AMW-style geographic hold-out",
+                  "threshold": thr, "validation_f05": fv}
+    metrics = {"simulated": False, "single": m,
+               "outside_every_scene": {k: len(v) for k, v in outside.items()}}
+    rows = ho.info.assign(y=ho.y)
+    return TrainResult(model, None, metrics, rows)
