@@ -35,7 +35,7 @@ def _write_json(path: Path, doc: dict) -> None:
 
 
 def _sim(flag: bool) -> str:
-    return " [simulated]" if flag else ""
+    return " (simulated)" if flag else ""
 
 
 @imagery_app.command("detect", help="Find ASGM hotspots in a scene and write them as GeoJSON.")
@@ -237,7 +237,7 @@ def evaluate_cmd(
     ho += extra_holdout_negatives(poly, HARD_NEGATIVE_KINDS, extra_per_kind, seed)
     m = load_model(model, with_change=change)
     res = evaluate_model(m, ho)
-    t = Table(title=f"hold-out ({hp.name}), threshold {res['threshold']:.2f} [simulated]")
+    t = Table(title=f"hold-out ({hp.name}), threshold {res['threshold']:.2f} (simulated)")
     for c in ("patches", "TP", "FN", "FP", "TN", "sensitivity", "specificity"):
         t.add_column(c)
     for name in ("all_patches", "point_patches"):

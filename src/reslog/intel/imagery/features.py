@@ -79,6 +79,13 @@ def _blocks(a: np.ndarray) -> np.ndarray:
     return np.moveaxis(a, -3, -2).reshape(*lead, r, c, PATCH * PATCH)
 
 
+def _tiles(a: np.ndarray) -> np.ndarray:
+    """(H, W) → (H/48, W/48, 48, 48) view of whole patches."""
+    h, w = a.shape
+    r, c = h // PATCH, w // PATCH
+    return a[: r * PATCH, : c * PATCH].reshape(r, PATCH, c, PATCH).swapaxes(1, 2)
+
+
 def calc_patch_features(refl: np.ndarray, valid: np.ndarray | None = None) -> np.ndarray:
     """Features of every whole 48 × 48 patch of a window.
 
@@ -113,22 +120,24 @@ def calc_patch_features(refl: np.ndarray, valid: np.ndarray | None = None) -> np
     feats += list(np.sqrt(np.maximum((ib * ib * v).sum(-1) / nn - mean_i ** 2, 0)))
     cb = _blocks(np.stack([cls[s] for s in SHARES[:-1]]).astype(np.float32))
     feats += list((cb * v).sum(-1) / nn)
-    # water pixels with a bare-soil 4-neighbour (pond in a scar), as a share of valid pixels
-    bare = cls["bare"]
+    # water pixels with a bare-soil 4-neighbour in the same patch (pond in a scar), and texture
+    # (mean |ΔNDVI| to the right and lower neighbour in the same patch): both patch-local, so
+    # a patch's features never depend on its neighbours' pixels
+    bare = _tiles(cls["bare"])
     nb = np.zeros_like(bare)
-    nb[1:] |= bare[:-1]
-    nb[:-1] |= bare[1:]
-    nb[:, 1:] |= bare[:, :-1]
-    nb[:, :-1] |= bare[:, 1:]
-    edge = cls["water"] & nb
-    feats.append((_blocks(edge.astype(np.float32)) * v).sum(-1) / nn)
-    # texture: mean |ΔNDVI| to the right and lower neighbours
-    nd = idx["ndvi"]
-    tex = np.zeros_like(nd)
-    tex[:, :-1] += np.abs(np.diff(nd, axis=1))
-    tex[:-1, :] += np.abs(np.diff(nd, axis=0))
-    feats.append((_blocks(tex) * v).sum(-1) / nn / 2)
-    feats.append(_elongation(_blocks((bare & valid).astype(np.float32))))
+    nb[..., 1:, :] |= bare[..., :-1, :]
+    nb[..., :-1, :] |= bare[..., 1:, :]
+    nb[..., :, 1:] |= bare[..., :, :-1]
+    nb[..., :, :-1] |= bare[..., :, 1:]
+    vt = _tiles(valid)
+    edge = _tiles(cls["water"]) & nb & vt
+    feats.append(edge.sum(axis=(-2, -1)) / nn)
+    nd = _tiles(idx["ndvi"])
+    tex = np.zeros(nd.shape, np.float32)
+    tex[..., :, :-1] += np.abs(np.diff(nd, axis=-1))
+    tex[..., :-1, :] += np.abs(np.diff(nd, axis=-2))
+    feats.append((tex * vt).sum(axis=(-2, -1)) / nn / 2)
+    feats.append(_elongation((bare & vt).reshape(bare.shape[0], bare.shape[1], -1).astype(np.float32)))
     feats.append(n / (PATCH * PATCH))
     out = np.stack(feats, axis=-1).astype(np.float32)
     out[n == 0] = np.nan
