@@ -79,6 +79,14 @@ def _blocks(a: np.ndarray) -> np.ndarray:
     return np.moveaxis(a, -3, -2).reshape(*lead, r, c, PATCH * PATCH)
 
 
+def _psum(a: np.ndarray) -> np.ndarray:
+    """Sum over each whole 48 × 48 patch: (…, H, W) → (…, H/48, W/48)."""
+    *lead, h, w = a.shape
+    r, c = h // PATCH, w // PATCH
+    s = a[..., : r * PATCH, : c * PATCH].reshape(*lead, r * PATCH, c, PATCH).sum(-1)
+    return s.reshape(*lead, r, PATCH, c).sum(-2)
+
+
 def _tiles(a: np.ndarray) -> np.ndarray:
     """(H, W) → (H/48, W/48, 48, 48) view of whole patches."""
     h, w = a.shape
@@ -101,25 +109,32 @@ def calc_patch_features(refl: np.ndarray, valid: np.ndarray | None = None) -> np
     """
     refl = np.asarray(refl, dtype=np.float32)
     _, h, w = refl.shape
+    h, w = h // PATCH * PATCH, w // PATCH * PATCH
+    refl = refl[:, :h, :w]
     if valid is None:
         valid = np.ones((h, w), bool)
+    valid = valid[:h, :w]
+    all_valid = bool(valid.all())
+    vf = valid.astype(np.float32)
+
+    def msum(a: np.ndarray) -> np.ndarray:
+        return _psum(a if all_valid else a * vf)
+
     idx = calc_indices(refl)
     cls = _classes(refl, idx)
-    v = _blocks(valid.astype(np.float32))
-    n = v.sum(-1)
+    n = _psum(vf)
     nn = np.maximum(n, 1.0)
-    feats = []
-    rb = _blocks(refl)  # (10, r, c, 2304)
-    mean_b = (rb * v).sum(-1) / nn
-    sq_b = (rb * rb * v).sum(-1) / nn
+    feats: list[np.ndarray] = []
+    mean_b = msum(refl) / nn
+    sq_b = msum(refl * refl) / nn
     feats += list(mean_b)
     feats += list(np.sqrt(np.maximum(sq_b - mean_b ** 2, 0)))
-    ib = _blocks(np.stack([idx[i] for i in INDICES]))
-    mean_i = (ib * v).sum(-1) / nn
+    ist = np.stack([idx[i] for i in INDICES])
+    mean_i = msum(ist) / nn
     feats += list(mean_i)
-    feats += list(np.sqrt(np.maximum((ib * ib * v).sum(-1) / nn - mean_i ** 2, 0)))
-    cb = _blocks(np.stack([cls[s] for s in SHARES[:-1]]).astype(np.float32))
-    feats += list((cb * v).sum(-1) / nn)
+    feats += list(np.sqrt(np.maximum(msum(ist * ist) / nn - mean_i ** 2, 0)))
+    cst = np.stack([cls[s] for s in SHARES[:-1]])
+    feats += list(_psum((cst & valid).astype(np.float32)) / nn)
     # water pixels with a bare-soil 4-neighbour in the same patch (pond in a scar), and texture
     # (mean |ΔNDVI| to the right and lower neighbour in the same patch): both patch-local, so
     # a patch's features never depend on its neighbours' pixels
