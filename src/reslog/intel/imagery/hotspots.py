@@ -59,7 +59,7 @@ def hotspot_features(det: Detection, *, min_patches: int = 1) -> list[dict]:
     """GeoJSON features (lon/lat) of the hotspots of a detection, largest first."""
     from pyproj import CRS, Geod, Transformer
     from shapely.geometry import box, mapping
-    from shapely.ops import transform as shp_transform
+    import shapely
     from shapely.ops import unary_union
 
     g = det.spec.grid
@@ -87,7 +87,8 @@ def hotspot_features(det: Detection, *, min_patches: int = 1) -> list[dict]:
             boxes.append(box(min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)))
         poly = unary_union(boxes)
         seg = abs(a) * PATCH / 10
-        poly_ll = shp_transform(lambda x, y: to_ll.transform(x, y), poly.segmentize(seg))
+        poly_ll = shapely.transform(poly.segmentize(seg), lambda x, y: to_ll.transform(x, y),
+                                    interleaved=False)
         if metric:
             area_ha = len(rr) * abs(a * e) * PATCH * PATCH / 1e4
         else:
