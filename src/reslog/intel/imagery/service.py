@@ -185,14 +185,17 @@ def load_gold_trade(wh, year: int | None) -> tuple[pd.DataFrame, int | None, lis
 
 def load_gold_production(wh, year: int) -> pd.Series | None:
     """Gold mine production (t) by country for ``year`` when the warehouse has it."""
-    from reslog.cli.trade import to_tonnes  # unit parsing lives there
-
     p = wh.query("SELECT country, quantity, unit FROM production WHERE commodity = 'gold' AND "
                  "stage = 'mine' AND year = ? AND quantity IS NOT NULL", [year])
     p = p[~p["country"].isin(["WLD", "ROW"])]
     if p.empty:
         return None
-    return to_tonnes(p["quantity"], p["unit"]).groupby(p["country"].to_numpy()).sum()
+    scale = {"t": 1.0, "kt": 1e3, "kg": 1e-3, "g": 1e-6}
+    f = p["unit"].astype(str).str.strip().str.split(" ").str[0].str.lower().map(scale)
+    if f.isna().any():
+        bad = p.loc[f.isna(), "unit"].iloc[0]
+        raise ReslogError(f"gold production unit {bad!r} is not understood (t, kt, kg or g)")
+    return (p["quantity"] * f).groupby(p["country"].to_numpy()).sum()
 
 
 def run_exposure(wh, *, hotspot_docs: list[dict] | None = None, year: int | None = None,
