@@ -136,3 +136,18 @@ def test_first_seen_keeps_an_earlier_sighting(tmp_path):
     ev = hotspot_events(doc, None, earlier=earlier)
     assert str(ev["start_time"].iloc[0].date()) == "2022-01-10"
     assert ev["mine_id"].isna().all()
+
+
+def test_shipped_model_finds_the_mines_and_not_the_false_positives(scene_pair):
+    """The shipped model (trained on simulated scenes) on a simulated scene it never saw."""
+    from reslog.intel.imagery.service import load_model
+
+    scene, before = scene_pair
+    det = detect(scene, load_model(None, with_change=False), window_patches=4)
+    pos = det.positive
+    assert pos[3:6, 3:6].any()               # the mine cell (row 1, col 1 of the 2 × 3 mosaic)
+    assert not pos[:3, 6:].any()             # the sandbar cell
+    assert not pos[3:, 6:].any()             # the urban cell
+    assert not pos[3:, :3].any()             # the road cell
+    det2 = detect(scene, load_model(None, with_change=True), before=before, window_patches=4)
+    assert det2.positive[3:6, 3:6].any()

@@ -56,8 +56,13 @@ class PatchModel:
     def save(self, folder: str | Path) -> Path:
         d = Path(folder)
         d.mkdir(parents=True, exist_ok=True)
+        import gzip
+
         for i, b in enumerate(self.boosters):
-            (d / f"member_{i}.txt").write_text(b.model_to_string(), encoding="utf-8")
+            # gzip with a fixed mtime: the same model gives the same bytes
+            with open(d / f"member_{i}.txt.gz", "wb") as fh, \
+                    gzip.GzipFile(fileobj=fh, mode="wb", mtime=0) as gz:
+                gz.write(b.model_to_string().encode("utf-8"))
         meta = {"format": MODEL_FORMAT, "features": list(self.features),
                 "threshold": self.threshold, "members": len(self.boosters), "info": self.info}
         (d / "model.json").write_text(json.dumps(meta, indent=1, default=float), encoding="utf-8")
@@ -75,8 +80,18 @@ class PatchModel:
         meta = json.loads(mj.read_text(encoding="utf-8"))
         if meta.get("format") != MODEL_FORMAT:
             raise InputError(mj, f"model format {meta.get('format')} is not {MODEL_FORMAT}")
-        boosters = [lgb.Booster(model_str=(d / f"member_{i}.txt").read_text(encoding="utf-8"))
-                    for i in range(int(meta["members"]))]
+        import gzip
+
+        boosters = []
+        for i in range(int(meta["members"])):
+            gz, txt = d / f"member_{i}.txt.gz", d / f"member_{i}.txt"
+            if gz.exists():
+                text = gzip.decompress(gz.read_bytes()).decode("utf-8")
+            elif txt.exists():
+                text = txt.read_text(encoding="utf-8")
+            else:
+                raise InputError(d, f"model member {i} is missing (member_{i}.txt.gz)")
+            boosters.append(lgb.Booster(model_str=text))
         return cls(boosters, tuple(meta["features"]), float(meta["threshold"]), meta.get("info", {}))
 
 
