@@ -85,6 +85,21 @@ class PeakRSS(threading.Thread):
             time.sleep(0.1)
 
 
+def cpu_seconds() -> float:
+    """User + system CPU seconds of this process and its live children (Dask workers)."""
+    import psutil
+
+    me = psutil.Process()
+    tot = 0.0
+    for p in [me] + me.children(recursive=True):
+        try:
+            t = p.cpu_times()
+            tot += t.user + t.system
+        except psutil.Error:
+            pass
+    return tot
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--workers", type=int, default=2)
@@ -106,10 +121,12 @@ def main() -> None:
     mon = PeakRSS()
     mon.start()
     with dask_client(a.workers or None) as client:
+        cpu0 = cpu_seconds()
         t0 = time.perf_counter()
         doc = run_detection(tile, model_dir=a.model, window_patches=a.window_patches,
                             client=client)
         dt = time.perf_counter() - t0
+        cpu = cpu_seconds() - cpu0
     mon.stop.set()
     mon.join()
     px = SIDE * SIDE
@@ -119,6 +136,11 @@ def main() -> None:
     print(f"throughput {rate:.2f} Mpx/s with {a.workers or 1} "
           f"{'Dask workers' if a.workers else 'process'}; target {TARGET_MPX_S} Mpx/s → ratio "
           f"{rate / TARGET_MPX_S:.2f}x")
+    cores = max(a.workers, 1)
+    print(f"CPU time used (process + workers): {cpu:.1f} s → {px / cpu / 1e6:.2f} Mpx per "
+          f"CPU-second; on {cores} dedicated core(s): {px / (cpu / cores) / 1e6:.2f} Mpx/s "
+          f"(ratio {px / (cpu / cores) / 1e6 / TARGET_MPX_S:.2f}x); load average during the run "
+          f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     print(f"peak resident memory (process + workers): {mon.peak / 1e9:.2f} GB (limit 4 GB)")
     if not a.keep:
         tile.unlink()

@@ -21,6 +21,7 @@ Nothing is read whole: :meth:`Sentinel2Scene.read_window` reads one window.
 from __future__ import annotations
 
 import datetime as _dt
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,6 +30,10 @@ import numpy as np
 
 from reslog.errors import InputError
 from reslog.intel.imagery.bands import BANDS, PATCH, REFLECTANCE_SCALE, SCL_MASKED
+
+# GDAL's block cache defaults to 5 % of RAM per process; windows are read once, so a small cache
+# keeps each Dask worker's memory bounded (set before GDAL is first used in the process).
+os.environ.setdefault("GDAL_CACHEMAX", "128")
 
 _DATE_TAGS = ("ACQUISITION_DATE", "DATATAKE_SENSING_START", "SENSING_TIME", "datetime", "date")
 _RASTER_EXT = (".tif", ".tiff", ".jp2", ".vrt")

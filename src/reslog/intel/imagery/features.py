@@ -125,16 +125,22 @@ def calc_patch_features(refl: np.ndarray, valid: np.ndarray | None = None) -> np
     n = _psum(vf)
     nn = np.maximum(n, 1.0)
     feats: list[np.ndarray] = []
-    mean_b = msum(refl) / nn
-    sq_b = msum(refl * refl) / nn
-    feats += list(mean_b)
-    feats += list(np.sqrt(np.maximum(sq_b - mean_b ** 2, 0)))
-    ist = np.stack([idx[i] for i in INDICES])
-    mean_i = msum(ist) / nn
-    feats += list(mean_i)
-    feats += list(np.sqrt(np.maximum(msum(ist * ist) / nn - mean_i ** 2, 0)))
-    cst = np.stack([cls[s] for s in SHARES[:-1]])
-    feats += list(_psum((cst & valid).astype(np.float32)) / nn)
+    # band by band and index by index: temporaries stay one band large
+    means, stds = [], []
+    for band in refl:
+        m = msum(band) / nn
+        means.append(m)
+        stds.append(np.sqrt(np.maximum(msum(band * band) / nn - m * m, 0)))
+    feats += means + stds
+    means, stds = [], []
+    for name in INDICES:
+        a = idx[name]
+        m = msum(a) / nn
+        means.append(m)
+        stds.append(np.sqrt(np.maximum(msum(a * a) / nn - m * m, 0)))
+    feats += means + stds
+    for name in SHARES[:-1]:
+        feats.append(_psum((cls[name] & valid).astype(np.float32)) / nn)
     # water pixels with a bare-soil 4-neighbour in the same patch (pond in a scar), and texture
     # (mean |ΔNDVI| to the right and lower neighbour in the same patch): both patch-local, so
     # a patch's features never depend on its neighbours' pixels
