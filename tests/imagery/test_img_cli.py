@@ -35,14 +35,25 @@ def test_simulate_detect_ingest_is_idempotent(tmp_path, tiny_models):
     assert two.exit_code == 0, two.output
 
 
-def test_cli_errors_exit_2_with_a_message(tmp_path):
-    r = CliRunner()
-    res = r.invoke(app, ["imagery", "detect", "--scene", str(tmp_path / "none.tif"), "--output",
-                         str(tmp_path / "o.geojson")])
-    assert res.exit_code == 2 and "no such file" in res.output
-    res = r.invoke(app, ["imagery", "train", "--labels", str(tmp_path), "--output",
-                         str(tmp_path / "m")])
-    assert res.exit_code == 2 and "exactly one of" in res.output
-    res = r.invoke(app, ["imagery", "simulate", "--output", str(tmp_path / "x.tif"), "--kinds",
-                         "forest,volcano"])
-    assert res.exit_code == 2 and "volcano" in res.output
+def _main(monkeypatch, capsys, args):
+    import pytest
+
+    from reslog.cli import main
+
+    monkeypatch.setattr("sys.argv", ["reslog", *args])
+    with pytest.raises(SystemExit) as e:
+        main()
+    return e.value.code, capsys.readouterr().err
+
+
+def test_cli_errors_exit_2_with_a_message(tmp_path, monkeypatch, capsys):
+    code, err = _main(monkeypatch, capsys, ["imagery", "detect", "--scene",
+                                            str(tmp_path / "none.tif"), "--output",
+                                            str(tmp_path / "o.geojson")])
+    assert code == 2 and "no such file" in err
+    code, err = _main(monkeypatch, capsys, ["imagery", "train", "--labels", str(tmp_path),
+                                            "--output", str(tmp_path / "m")])
+    assert code == 2 and "exactly one of" in err
+    code, err = _main(monkeypatch, capsys, ["imagery", "simulate", "--output",
+                                            str(tmp_path / "x.tif"), "--kinds", "forest,volcano"])
+    assert code == 2 and "volcano" in err
