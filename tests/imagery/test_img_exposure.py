@@ -98,3 +98,28 @@ def test_exposure_command_on_the_demo_warehouse(tmp_path, shared_data):
     # only ZAF exports gold in the sample: every importer's gold is from ZAF (direct = traced)
     np.testing.assert_allclose(tab.loc[tab["imports"] > 0, "direct_share"], 1.0)
     assert tab["attributed_area_ha"].sum() == pytest.approx(46.08)
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_C = ["GHA", "PER", "CHE", "ARE", "JPN", "IND", "AUS"]
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(_C), st.sampled_from(_C), st.floats(0.1, 100)),
+                min_size=1, max_size=15),
+       st.floats(1, 500), st.floats(0, 500))
+def test_attributed_area_is_conserved(flows, a_gha, a_per):
+    tr = _trade([f for f in flows if f[0] != f[1]])
+    area = pd.Series({"GHA": a_gha, "PER": a_per})
+    res = calc_gold_exposure(area, tr)
+    if res.empty_reason:
+        return
+    traced = [c for c in area.index if area[c] > 0 and c in set(tr["exporter"])]
+    # every hectare of a traced origin with production ends up attributed somewhere
+    origins = set(res.origins["origin"])
+    expect = sum(area[c] for c in traced if c in origins)
+    assert res.table["attributed_area_ha"].sum() == pytest.approx(expect, rel=1e-6, abs=1e-9)
+    assert ((res.table["direct_share"] >= 0) & (res.table["direct_share"] <= 1 + 1e-12)).all()
+    assert ((res.table["traced_share"] >= 0) & (res.table["traced_share"] <= 1 + 1e-9)).all()
