@@ -137,7 +137,8 @@ def simulate_cmd(
 @imagery_app.command("train", help="Train the patch classifier (AMW protocol): on real scenes "
                      "where reachable, else on simulated scenes at the labelled points.")
 def train_cmd(
-    labels: Annotated[Path, typer.Option("--labels", help="AMW sampling_locations folder.")],
+    labels: Annotated[Path, typer.Option("--labels", help="AMW sampling_locations folder, or "
+                                         "one labelled-point GeoJSON file.")],
     output: Annotated[Path, typer.Option("--output", help="Model folder to write.")],
     scenes: Annotated[Optional[Path], typer.Option("--scenes", help="Folder of real scenes "
                                                    "covering the label points.")] = None,
@@ -155,17 +156,25 @@ def train_cmd(
                                                 "in the hold-out.")] = 40,
     seed: Annotated[int, typer.Option()] = 0,
 ) -> None:
-    from reslog.intel.imagery.labels import HOLDOUT_FILE, load_sites, read_polygon
+    from reslog.intel.imagery.labels import (
+        HOLDOUT_FILE,
+        load_label_files,
+        load_sites,
+        read_polygon,
+    )
     from reslog.intel.imagery.training import train_and_evaluate, train_on_scenes
 
     if sum([scenes is not None, stac, simulate]) != 1:
         raise ReslogError("give exactly one of --scenes DIR, --stac or --simulate")
-    if not labels.is_dir():
-        raise ReslogError(f"--labels {labels}: expected the AMW sampling_locations folder")
-    hp = holdout or labels / HOLDOUT_FILE
+    if not labels.exists():
+        raise ReslogError(f"--labels {labels}: no such file or folder")
+    hp = holdout or (labels if labels.is_dir() else labels.parent) / HOLDOUT_FILE
     if not hp.exists():
         raise ReslogError(f"{hp}: hold-out polygon not found (give --holdout FILE)")
-    sites = load_sites(labels, max_per_file=max_per_file or None, seed=seed)
+    if labels.is_dir():
+        sites = load_sites(labels, max_per_file=max_per_file or None, seed=seed)
+    else:
+        sites = load_label_files([labels], max_per_file=max_per_file or None, seed=seed)
     poly = read_polygon(hp)
     if stac:
         raise ReslogError("--stac: no STAC API is reachable from this machine (offline); "

@@ -129,6 +129,30 @@ def load_sites(folder: str | Path, *, files: dict[str, tuple[str, ...]] | None =
     return out
 
 
+def kinds_for_file(name: str) -> tuple[str, ...]:
+    """Scene kinds for a label file: AMW's known files, else by 'pos'/'neg' in the name."""
+    if name in FILE_KINDS:
+        return FILE_KINDS[name]
+    low = name.lower()
+    if "neg" in low:
+        return FILE_KINDS["v2.4_amazon_negatives.geojson"]
+    if "pos" in low or "mine" in low:
+        return ("mine",)
+    raise InputError(name, "cannot tell the label of this file: its name holds neither "
+                     "'positive' nor 'negative' (AMW's convention)")
+
+
+def load_label_files(paths: list[Path], *, max_per_file: int | None = None,
+                     seed: int = 0) -> list[Site]:
+    """Sites from individual label files (each one label, named the AMW way)."""
+    out: list[Site] = []
+    for p in paths:
+        p = Path(p)
+        out += load_sites(p.parent, files={p.name: kinds_for_file(p.name)},
+                          max_per_file=max_per_file, seed=seed)
+    return out
+
+
 def split_sites(sites: list[Site], holdout, *, val_share: float = 0.25,
                 seed: int = 0) -> dict[str, list[Site]]:
     """``train`` / ``validation`` / ``holdout``: hold-out by polygon, validation by whole cells."""
