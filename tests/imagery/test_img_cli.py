@@ -31,8 +31,10 @@ def test_simulate_detect_ingest_is_idempotent(tmp_path, tiny_models):
         n = wh.query("SELECT count(*) n FROM risk_events WHERE source='imagery_s2'")["n"][0]
         assert n == len(doc["features"])
     two = r.invoke(app, ["imagery", "detect", "--scene", str(scene), "--before", str(before),
-                         "--output", str(tmp_path / "h2.geojson"), "--model", str(tiny_models)])
+                         "--output", str(tmp_path / "h2.geojson"), "--model", str(tiny_models),
+                         "--map", str(tmp_path / "map.html")])
     assert two.exit_code == 0, two.output
+    assert (tmp_path / "map.html").stat().st_size > 100_000  # plotly.js inlined
 
 
 def _main(monkeypatch, capsys, args):

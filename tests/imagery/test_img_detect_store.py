@@ -151,3 +151,16 @@ def test_shipped_model_finds_the_mines_and_not_the_false_positives(scene_pair):
     assert not pos[3:, :3].any()             # the road cell
     det2 = detect(scene, load_model(None, with_change=True), before=before, window_patches=4)
     assert det2.positive[3:6, 3:6].any()
+
+
+def test_hotspot_figure_is_offline(tmp_path):
+    from reslog.figures.hotspots import hotspot_figure
+
+    doc = _doc(tmp_path)
+    doc["reslog"]["simulated_scene"] = True
+    fig = hotspot_figure(doc)
+    js = fig.to_json()
+    assert "simulated scene" in fig.layout.title.text
+    assert "white-bg" in js and "http" not in js.replace("https://plot.ly", "")
+    empty = hotspot_figure({"features": [], "reslog": {"empty_reason": "fully clouded"}})
+    assert empty.layout.annotations[0].text == "fully clouded"

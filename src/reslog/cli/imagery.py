@@ -60,6 +60,8 @@ def detect_cmd(
                                          "warehouse (--db).")] = False,
     max_mine_km: Annotated[float, typer.Option(help="Link events to the nearest known mine "
                                                "within this distance (km).")] = 25.0,
+    map_html: Annotated[Optional[Path], typer.Option("--map", help="Also write an offline HTML "
+                                                     "map of the hotspots.")] = None,
     db: DbOption = None,
 ) -> None:
     from reslog.intel.imagery.service import dask_client, ingest_hotspots, run_detection
@@ -72,6 +74,11 @@ def detect_cmd(
         doc = run_detection(scene, before=before, model_dir=model, threshold=threshold,
                             window_patches=window_patches, client=client, date=date)
     _write_json(output, doc)
+    if map_html is not None:
+        from reslog.figures.hotspots import hotspot_figure
+
+        map_html.parent.mkdir(parents=True, exist_ok=True)
+        hotspot_figure(doc).write_html(map_html, include_plotlyjs=True, full_html=True)
     meta = doc["reslog"]
     sim = _sim(meta.get("simulated_scene"))
     if meta["empty_reason"]:
