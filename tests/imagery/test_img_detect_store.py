@@ -164,3 +164,18 @@ def test_hotspot_figure_is_offline(tmp_path):
     assert "white-bg" in js and "http" not in js.replace("https://plot.ly", "")
     empty = hotspot_figure({"features": [], "reslog": {"empty_reason": "fully clouded"}})
     assert empty.layout.annotations[0].text == "fully clouded"
+
+
+def test_geographic_crs_scene_gets_geodesic_area(tmp_path):
+    refl = np.full((10, 2 * PATCH, 2 * PATCH), 0.1, np.float32)
+    # 0.0001° pixels at the equator ≈ 11.1 m × 11.1 m
+    p = write_scene(tmp_path / "g.tif", refl, crs="EPSG:4326",
+                    transform=(0.0001, 0, -60.0, 0, -0.0001, 0.0), date="2024-01-01")
+    spec = open_scene(p).spec
+    mask = np.zeros((2, 2), bool)
+    mask[0, 0] = True
+    det = Detection(prob=np.where(mask, 0.9, 0.1), valid=np.ones_like(mask), spec=spec,
+                    threshold=0.5, counts={"pixels": 1, "nodata": 0, "cloud": 0})
+    f = hotspot_features(det)[0]["properties"]
+    side_m = 48 * 0.0001 * 111_320  # ≈ 534 m
+    assert f["area_ha"] == pytest.approx(side_m ** 2 / 1e4, rel=0.01)
