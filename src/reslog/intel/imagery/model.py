@@ -44,11 +44,9 @@ class PatchModel:
             raise ReslogError(f"the model expects {len(self.features)} features, got "
                               f"{X.shape[-1] if X.ndim else 0}")
         out = np.full(len(X), np.nan)
-        ok = np.isfinite(X[:, :]).all(axis=1) if len(X) else np.zeros(0, bool)
-        # context/change features may be NaN at edges; LightGBM handles NaN, so only the
-        # patch's own features decide validity
-        own = np.isfinite(X[:, 0])
-        ok = own
+        # context/change features may be NaN at scene edges (LightGBM routes NaN); only the
+        # patch's own features (NaN when it has no valid pixel) decide whether it is scored
+        ok = np.isfinite(X[:, 0])
         if ok.any():
             out[ok] = np.mean([b.predict(X[ok], num_threads=1) for b in self.boosters], axis=0)
         return out

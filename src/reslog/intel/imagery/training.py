@@ -77,7 +77,7 @@ def site_patches(sites: list[Site], materials: Materials | None = None) -> Patch
             if not np.isfinite(vs[i]) or vs[i] < MIN_VALID:
                 dropped["cloud"] += 1
                 continue
-            if 0 < frac[i] < MIN_MINING_FRACTION or (frac[i] == 0 and 0 < _near(sc, i)):
+            if 0 < frac[i] < MIN_MINING_FRACTION:
                 dropped["ambiguous"] += 1
                 continue
             X.append(m1[i])
@@ -89,11 +89,6 @@ def site_patches(sites: list[Site], materials: Materials | None = None) -> Patch
     nf1, nf2 = len(feature_names(False)), len(feature_names(True))
     return PatchSet(np.array(X, np.float32).reshape(-1, nf1), np.array(Xc, np.float32).reshape(-1, nf2),
                     np.array(y, int), pd.DataFrame(rows), dropped)
-
-
-def _near(sc, i: int) -> float:
-    """0 (patches without mining are clean negatives; kept for a stricter rule later)."""
-    return 0.0
 
 
 @dataclass
