@@ -109,3 +109,22 @@ def test_api_router(tmp_path, scene_pair, tiny_models, monkeypatch):
     Warehouse.open(db).close()
     e = c.get("/api/imagery/exposure", params={"hotspots": str(hot)})
     assert e.status_code == 200 and "no HS 7108" in e.json()["empty_reason"]
+
+
+def test_stac_patches_for_training(tmp_path):
+    from pyproj import Transformer
+
+    from reslog.intel.imagery.labels import Site
+    from reslog.intel.imagery.training import stac_patches
+
+    io = SavedIO(tmp_path)
+    for iid in ("S2B_20NQF_20240105_0_L2A", "S2A_20NQF_20240301_0_L2A"):
+        _write_bands(tmp_path, iid)
+    m = simulate_mosaic([["mine"]], 4, -63.0, 6.5)
+    a, _, c, _, e, f = m.transform
+    lon, lat = Transformer.from_crs(m.crs, 4326, always_xy=True).transform(c + a * 72, f + e * 72)
+    inside = Site(lon, lat, "mine", 1, "test")
+    edge = Site(lon + 0.02, lat, "mine", 1, "test")  # the window would leave the scene
+    ps, outside = stac_patches([inside, edge], "2024-01-01", "2024-03-31", stac_io=io.io)
+    assert len(ps.y) == 1 and ps.y[0] == 1 and outside == [edge]
+    assert np.isfinite(ps.X).all()

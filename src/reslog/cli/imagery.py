@@ -161,6 +161,8 @@ def train_cmd(
     members: Annotated[int, typer.Option(help="Ensemble members.")] = 5,
     extra_per_kind: Annotated[int, typer.Option(help="Simulated false positives per kind "
                                                 "in the hold-out.")] = 40,
+    start: Annotated[str, typer.Option(help="--stac: first acquisition date.")] = "2024-01-01",
+    end: Annotated[str, typer.Option(help="--stac: last acquisition date.")] = "2024-12-31",
     seed: Annotated[int, typer.Option()] = 0,
 ) -> None:
     from reslog.intel.imagery.labels import (
@@ -184,10 +186,9 @@ def train_cmd(
         sites = load_label_files([labels], max_per_file=max_per_file or None, seed=seed)
     poly = read_polygon(hp)
     if stac:
-        raise ReslogError("--stac: no STAC API is reachable from this machine (offline); "
-                          "download scenes with `reslog imagery stac-search` where online and "
-                          "pass --scenes DIR")
-    if scenes is not None:
+        res = train_on_scenes(sites, poly, None, members=members, seed=seed, log=console.print,
+                              stac={"start": start, "end": end})
+    elif scenes is not None:
         res = train_on_scenes(sites, poly, scenes, members=members, seed=seed,
                               log=console.print)
     else:

@@ -173,52 +173,80 @@ def default_model_dir() -> Path:
     return Path(__file__).resolve().parents[2] / "data" / "imagery" / "model"
 
 
+def _patch_at(sc, s: Site, tf: dict):
+    """Model row of the patch centred on site ``s`` in scene ``sc``; None if outside, "cloud"."""
+    from pyproj import CRS, Transformer
+
+    g = sc.grid
+    if g.crs not in tf:
+        tf[g.crs] = Transformer.from_crs(CRS.from_epsg(4326), CRS.from_wkt(g.crs), always_xy=True)
+    x, yy = tf[g.crs].transform(s.lon, s.lat)
+    a, _, c, _, e, f = g.transform[:6]
+    col, row = (x - c) / a, (yy - f) / e
+    r0, c0 = int(round(row)) - 72, int(round(col)) - 72
+    if r0 < 0 or c0 < 0 or r0 + 144 > g.height or c0 + 144 > g.width:
+        return None
+    refl, valid, _ = sc.read_window(r0, c0, 144, 144)
+    grid = calc_patch_features(refl, valid)
+    if grid[1, 1, feature_index("valid_share")] < MIN_VALID:
+        return "cloud"
+    return model_matrix(grid)[4]
+
+
+def _collect(sites: list[Site], scenes_for) -> tuple[PatchSet, list[Site]]:
+    X, y, rows, outside = [], [], [], []
+    tf: dict = {}
+    cloud = 0
+    for s in sites:
+        got = None
+        for sc in scenes_for(s):
+            got = _patch_at(sc, s, tf)
+            if got is not None:
+                break
+        if got is None:
+            outside.append(s)
+        elif isinstance(got, str):
+            cloud += 1
+        else:
+            X.append(got)
+            y.append(s.label)
+            rows.append({"source": s.source, "kind": s.kind, "centre": True, "lon": s.lon,
+                         "lat": s.lat, "mining_share": float("nan")})
+    nf = len(feature_names(False))
+    ps = PatchSet(np.array(X, np.float32).reshape(-1, nf), np.zeros((len(X), 0), np.float32),
+                  np.array(y, int), pd.DataFrame(rows), {"outside": len(outside), "cloud": cloud})
+    return ps, outside
+
+
 def scene_patches(sites: list[Site], scene_paths: list[Path]) -> tuple[PatchSet, list[Site]]:
     """Centre patches of real scenes at the label points; also the points outside every scene.
 
     A point is used in the first scene whose grid holds the whole 144 × 144-px window centred
     on it (so its patch and the 3 × 3 context are complete).
     """
-    from pyproj import CRS, Transformer
-
     from reslog.sources.sentinel2 import open_scene
 
     scenes = [open_scene(p) for p in scene_paths]
-    X, y, rows, outside = [], [], [], []
-    tf = {}
-    for s in sites:
-        used = False
+    try:
+        return _collect(sites, lambda s: scenes)
+    finally:
         for sc in scenes:
-            g = sc.grid
-            key = g.crs
-            if key not in tf:
-                tf[key] = Transformer.from_crs(CRS.from_epsg(4326), CRS.from_wkt(g.crs),
-                                               always_xy=True)
-            x, yy = tf[key].transform(s.lon, s.lat)
-            a, _, c, _, e, f = g.transform[:6]
-            col, row = (x - c) / a, (yy - f) / e
-            r0, c0 = int(round(row)) - 72, int(round(col)) - 72
-            if r0 < 0 or c0 < 0 or r0 + 144 > g.height or c0 + 144 > g.width:
-                continue
-            refl, valid, _ = sc.read_window(r0, c0, 144, 144)
-            grid = calc_patch_features(refl, valid)
-            if grid[1, 1, feature_index("valid_share")] < MIN_VALID:
-                used = True
-                break
-            X.append(model_matrix(grid)[4])
-            y.append(s.label)
-            rows.append({"source": s.source, "kind": s.kind, "centre": True, "lon": s.lon,
-                         "lat": s.lat, "mining_share": float("nan")})
-            used = True
-            break
-        if not used:
-            outside.append(s)
-    for sc in scenes:
-        sc.close()
-    nf = len(feature_names(False))
-    ps = PatchSet(np.array(X, np.float32).reshape(-1, nf), np.zeros((len(X), 0), np.float32),
-                  np.array(y, int), pd.DataFrame(rows), {"outside": len(outside)})
-    return ps, outside
+            sc.close()
+
+
+def stac_patches(sites: list[Site], start: str, end: str, *, stac_io=None,
+                 max_cloud: float = 30.0) -> tuple[PatchSet, list[Site]]:
+    """Centre patches at the label points from the least cloudy STAC scene of each point."""
+    from reslog.sources.stac import open_item, search_scenes
+
+    def scenes_for(s: Site):
+        d = 0.01
+        items = search_scenes((s.lon - d, s.lat - d, s.lon + d, s.lat + d), start, end,
+                              stac_io=stac_io, max_cloud=max_cloud, max_items=3)
+        for it in items:
+            yield open_item(it)
+
+    return _collect(sites, scenes_for)
 
 
 def list_scenes(folder: Path) -> list[Path]:
@@ -235,22 +263,38 @@ def list_scenes(folder: Path) -> list[Path]:
     return out
 
 
-def train_on_scenes(sites: list[Site], holdout_polygon, folder: Path, *, members: int = 5,
-                    seed: int = 0, log=print) -> TrainResult:
-    """The AMW protocol on real scenes (single-date model only)."""
+def train_on_scenes(sites: list[Site], holdout_polygon, folder: Path | None, *, members: int = 5,
+                    seed: int = 0, log=print, stac: dict | None = None) -> TrainResult:
+    """The AMW protocol on real scenes (single-date model only).
+
+    Scenes come from ``folder`` or, with ``stac={"start": …, "end": …}``, from a STAC API
+    (the least cloudy scene over each point).
+    """
     from reslog.errors import InputError
 
     split = split_sites(sites, holdout_polygon, seed=seed)
-    paths = list_scenes(folder)
+    if stac is not None:
+        paths: list[Path] = []
+        folder = Path(stac.get("url", "STAC"))
+
+        def patches(ss):
+            return stac_patches(ss, stac["start"], stac["end"], stac_io=stac.get("stac_io"))
+    else:
+        assert folder is not None
+        paths = list_scenes(folder)
+
+        def patches(ss):
+            return scene_patches(ss, paths)
     sets, outside = {}, {}
     for name in ("train", "validation", "holdout"):
-        sets[name], outside[name] = scene_patches(split[name], paths)
+        sets[name], outside[name] = patches(split[name])
         log(f"{name}: {len(sets[name].y)} patches from scenes; {len(outside[name])} label "
             "point(s) outside every scene")
     n_in = sum(len(s.y) for s in sets.values())
     if n_in == 0:
         raise InputError(folder, f"no label point falls inside any scene ({len(sites)} points, "
-                         f"{len(paths)} scene(s)); scenes must cover the labelled places")
+                         f"{len(paths) if paths else 'STAC'} scene(s)); scenes must cover the "
+                         "labelled places")
     tr, va, ho = sets["train"], sets["validation"], sets["holdout"]
     if len(set(tr.y.tolist())) < 2 or len(set(va.y.tolist())) < 2:
         raise InputError(folder, f"training ({len(tr.y)}) and validation ({len(va.y)}) patches "
