@@ -179,3 +179,28 @@ def test_geographic_crs_scene_gets_geodesic_area(tmp_path):
     f = hotspot_features(det)[0]["properties"]
     side_m = 48 * 0.0001 * 111_320  # ≈ 534 m
     assert f["area_ha"] == pytest.approx(side_m ** 2 / 1e4, rel=0.01)
+
+
+def test_exposure_from_events_in_the_warehouse(tmp_path, db_path):
+    """Area recovered from the events (inverse of the severity rule) and traced through trade."""
+    from reslog.intel.imagery.service import run_exposure
+    from reslog.store.warehouse import Warehouse
+
+    doc = _doc(tmp_path)  # one 23.04-ha hotspot in Venezuela
+    wh = Warehouse.open(db_path)
+    try:
+        ingest_hotspots(wh, doc)
+        wh.con.execute("INSERT INTO trade_countries VALUES (862, 'VEN', 'Venezuela', 'T', NULL), "
+                       "(757, 'CHE', 'Switzerland', 'T', NULL), (392, 'JPN', 'Japan', 'T', NULL)")
+        wh.con.execute("INSERT INTO trade VALUES (2021, 862, 757, 710812, 100, 2.0, 'HS92', 1), "
+                       "(2021, 757, 392, 710812, 50, 1.0, 'HS92', 1), "
+                       "(2021, 757, 392, 270900, 50, 1.0, 'HS92', 1)")
+        res, hs, trade, year = run_exposure(wh)
+    finally:
+        wh.close()
+    assert year == 2021 and len(trade) == 2          # the crude-oil row is not gold
+    assert hs["area_ha"].sum() == pytest.approx(23.04, rel=1e-9)
+    t = res.table.set_index("country")
+    assert t.loc["JPN", "direct_share"] == 0.0
+    assert t.loc["JPN", "traced_share"] == pytest.approx(1.0)
+    assert t.loc["JPN", "attributed_area_ha"] == pytest.approx(23.04 / 2)  # half of VEN's gold
