@@ -122,7 +122,7 @@ def test_window_split_gives_identical_features():
         for c in (0, 2):
             win = s.refl[:, r * PATCH:(r + 2) * PATCH, c * PATCH:(c + 2) * PATCH]
             parts[r:r + 2, c:c + 2] = calc_patch_features(win)
-    np.testing.assert_array_equal(whole, parts)
+    np.testing.assert_allclose(whole, parts, atol=2e-5)  # float32 rounding only
 
 
 def test_masked_pixels_are_left_out():

@@ -8,9 +8,11 @@ A window holds ``window_patches`` × ``window_patches`` patches (default 32 → 
 Stage 2 (whole patch grid, small: a 10,980² tile has 228 × 228 patches): neighbourhood context,
 two-date change features, the ensemble's probability per patch.
 
-A patch's features depend only on its own pixels, and windows are aligned to the patch grid,
-so the Dask path (``client`` given: one task per window, each worker opening the scene itself)
-gives bit-identical features, probabilities and therefore polygons to the single-process path.
+A patch's features depend only on its own pixels, and windows are aligned to the patch grid;
+the Dask path (``client`` given: one task per window, each worker opening the scene itself)
+computes exactly the same windows as the single-process path, so features, probabilities and
+polygons are bit-identical. (A different ``window_patches`` changes features only at float32
+rounding level.)
 """
 
 from __future__ import annotations

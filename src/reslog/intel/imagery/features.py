@@ -20,8 +20,9 @@ neighbourhood mean of the key shares, and :func:`change_features` the difference
 ``before`` scene.
 
 All functions work window by window, so a tile is never loaded whole: a patch's features
-depend only on its own pixels, so any window split aligned to the patch grid gives identical
-numbers.
+depend only on its own pixels, so any window split aligned to the patch grid gives the same
+numbers up to float32 rounding (≈1e-6, from the summation order over differently shaped
+windows), and the same split gives bit-identical numbers.
 """
 
 from __future__ import annotations
