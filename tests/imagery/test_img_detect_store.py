@@ -80,6 +80,7 @@ def test_two_date_detection_runs(scene_pair, tiny_models):
     scene, before = scene_pair
     doc = run_detection(scene, before=before, model_dir=tiny_models, window_patches=3)
     assert doc["reslog"]["simulated_scene"] is True
+    assert all(f["properties"]["not_seen_on"] == "2023-02-01" for f in doc["features"])
     assert doc["reslog"]["patches_total"] == 54
 
 

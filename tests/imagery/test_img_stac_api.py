@@ -100,6 +100,10 @@ def test_api_router(tmp_path, scene_pair, tiny_models, monkeypatch):
     assert bad.status_code == 422
     assert bad.headers["content-type"].startswith("application/problem+json")
     assert "no such file" in bad.json()["detail"]
+    monkeypatch.setenv("RESLOG_IMAGERY_SCENES", str(tmp_path / "elsewhere"))
+    denied = c.post("/api/imagery/detect", json={"scene": str(scene)})
+    assert denied.status_code == 403 and denied.json()["field"] == "scene"
+    monkeypatch.delenv("RESLOG_IMAGERY_SCENES")
     hot = tmp_path / "h.geojson"
     hot.write_text(json.dumps(doc))
     db = tmp_path / "w.duckdb"

@@ -3,7 +3,8 @@
 The routes call :mod:`reslog.intel.imagery.service`; they hold no analysis. Errors a caller
 can cause come back as ``application/problem+json`` naming the field. Auth follows the
 platform contract (``reslog.platform.deps``): reading the layer needs ``viewer``, running a
-detection ``analyst``. Until the platform lands in this tree, :func:`viewer` and
+detection ``analyst``; with ``RESLOG_IMAGERY_SCENES`` set, ``/detect`` only reads scenes
+inside that folder (403 otherwise). Until the platform lands in this tree, :func:`viewer` and
 :func:`analyst` import it lazily (tests override them).
 """
 
@@ -67,6 +68,13 @@ def detect(req: DetectRequest) -> Any:
     """Detect hotspots in a scene on the server; the hotspot GeoJSON."""
     from reslog.intel.imagery.service import run_detection
 
+    root = os.environ.get("RESLOG_IMAGERY_SCENES")
+    if root:
+        base = Path(root).resolve()
+        for name, p in (("scene", req.scene), ("before", req.before)):
+            if p is not None and not Path(p).resolve().is_relative_to(base):
+                return _problem(InputError(p, f"outside the scene folder {base} "
+                                           "(RESLOG_IMAGERY_SCENES)", field=name), 403)
     try:
         return run_detection(req.scene, before=req.before, threshold=req.threshold,
                              date=req.date, model_dir=os.environ.get("RESLOG_IMAGERY_MODEL"))

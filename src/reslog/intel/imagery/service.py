@@ -81,9 +81,15 @@ def run_detection(scene: str | Path, *, before: str | Path | None = None,
     det = detect(sc, model, before=before, window_patches=window_patches, client=client,
                  threshold=threshold)
     feats = hotspot_features(det) if det.reason is None else []
-    if det.spec.simulated:
-        for f in feats:
+    before_date = None
+    if before is not None:
+        before_date = open_scene(before).date
+    for f in feats:
+        if det.spec.simulated:
             f["properties"]["simulated_scene"] = True
+        if before is not None:
+            # two-date model: the hotspot is new since the before scene
+            f["properties"]["not_seen_on"] = before_date
     doc = feature_collection(det, feats, simulated=bool(model.info.get("simulated", True)),
                              model_info=model.info)
     doc["reslog"]["simulated_scene"] = det.spec.simulated
