@@ -132,3 +132,17 @@ def test_stac_patches_for_training(tmp_path):
     ps, outside = stac_patches([inside, edge], "2024-01-01", "2024-03-31", stac_io=io.io)
     assert len(ps.y) == 1 and ps.y[0] == 1 and outside == [edge]
     assert np.isfinite(ps.X).all()
+
+
+def test_api_routes_need_auth():
+    fastapi = pytest.importorskip("fastapi")
+    from fastapi.testclient import TestClient
+
+    from reslog.api.routers import imagery as r
+
+    app = fastapi.FastAPI()
+    app.include_router(r.router)
+    c = TestClient(app)
+    # 401/403 from the platform's require_role; 503 while reslog.platform is absent
+    assert c.get("/api/imagery/hotspots").status_code in (401, 403, 503)
+    assert c.post("/api/imagery/detect", json={"scene": "x.tif"}).status_code in (401, 403, 503)

@@ -4,8 +4,9 @@ The routes call :mod:`reslog.intel.imagery.service`; they hold no analysis. Erro
 can cause come back as ``application/problem+json`` naming the field. Auth follows the
 platform contract (``reslog.platform.deps``): reading the layer needs ``viewer``, running a
 detection ``analyst``; with ``RESLOG_IMAGERY_SCENES`` set, ``/detect`` only reads scenes
-inside that folder (403 otherwise). Until the platform lands in this tree, :func:`viewer` and
-:func:`analyst` import it lazily (tests override them).
+inside that folder (403 otherwise). :data:`viewer` and :data:`analyst` are the platform's
+``require_role`` dependencies; where ``reslog.platform`` is absent they answer 503 (tests
+override them).
 """
 
 from __future__ import annotations
@@ -23,18 +24,28 @@ from reslog.errors import InputError, ReslogError
 router = APIRouter(prefix="/api/imagery", tags=["imagery"])
 
 
-def viewer() -> Any:  # pragma: no cover - replaced by the platform dependency
-    """``require_role("viewer")`` of the platform (imported lazily)."""
-    from reslog.platform.deps import require_role
+def _role(role: str) -> Any:
+    """``reslog.platform.deps.require_role(role)``; a 503 placeholder until the platform lands."""
+    try:
+        from reslog.platform.deps import require_role
+    except ModuleNotFoundError as e:
+        if not str(e.name or "").startswith("reslog.platform"):
+            raise
 
-    return require_role("viewer")
+        def platform_missing() -> None:
+            from fastapi import HTTPException
+
+            raise HTTPException(503, "authentication is not available: reslog.platform is not "
+                                     "installed")
+
+        return platform_missing
+    return require_role(role)
 
 
-def analyst() -> Any:  # pragma: no cover - replaced by the platform dependency
-    """``require_role("analyst")`` of the platform (imported lazily)."""
-    from reslog.platform.deps import require_role
-
-    return require_role("analyst")
+viewer = _role("viewer")
+"""Dependency: a signed-in viewer (or higher)."""
+analyst = _role("analyst")
+"""Dependency: an analyst (or admin)."""
 
 
 def _problem(err: ReslogError, status: int = 422) -> JSONResponse:
