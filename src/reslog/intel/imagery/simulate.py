@@ -17,7 +17,7 @@ Materials (band vectors; the random weights are drawn per scene):
 * ``forest``: AVIRIS canopy spectra (aspen, Douglas fir, lodgepole) mixed with green leaves;
 * ``pasture``: green lawn grass with dry grass and dry leaves;
 * ``laterite`` (mining scars, fresh unpaved roads, landslides): kaolinite + goethite/limonite +
-  hematite, darkened by a factor 0.35–0.6 for moisture, grain size and organic matter — USGS v7
+  hematite, darkened by a factor 0.33–0.7 for moisture, grain size and organic matter — USGS v7
   has no measured laterite (PROVENANCE.md), so this mixture is an assumption based on the
   mineralogy of lateritic soils (kaolinite, goethite, hematite; Tardy 1997);
 * ``tailings``: dry playa mud, montmorillonite and the acid-mine-drainage assemblage;
