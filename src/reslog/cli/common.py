@@ -38,7 +38,10 @@ def open_warehouse(db: Path | None, *, read_only: bool = False):  # -> Warehouse
 OPTIONAL_EXTRAS: dict[str, str] = {"sklearn": "text", "fugashi": "text", "threadpoolctl": "text",
                                    "unidic_lite": "text", "dask": "dask", "distributed": "dask",
                                    "fastapi": "web", "uvicorn": "web",
-                                   "linearmodels": "scenario", "umap": "scenario"}
+                                   "linearmodels": "scenario", "umap": "scenario",
+                                   "rasterio": "imagery", "lightgbm": "imagery",
+                                   "shapely": "imagery", "pyproj": "imagery",
+                                   "pystac_client": "imagery"}
 
 
 def missing_extra_message(err: ModuleNotFoundError) -> str:
