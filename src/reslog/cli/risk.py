@@ -633,7 +633,7 @@ def demo_sections(db_path: Path, console: Console) -> list:  # -> list[Section]
                 "circles = SR computed from cited inputs, diamonds = SR as published in the EU 2023 "
                 "assessment; EI is the published EU 2023 value (its inputs A_s, Q_s are not available). "
                 "Thresholds SR ≥ 1, EI ≥ 2.8.",
-                html=figure_html(mf, full_html=False),
+                html=figure_html(mf, full_html=False, include_plotlyjs=False),
                 notes=["Source: European Commission (2023), doi:10.2873/725585, via the CritMAT "
                        "transcription; production: starter data (USGS MCS 2026)."]))
         except Exception as e:  # noqa: BLE001 - the demo keeps going; the reason is shown
@@ -649,10 +649,24 @@ def demo_sections(db_path: Path, console: Console) -> list:  # -> list[Section]
             rows.append(bc["share"].rename(prod))
             console.print(_footprint_table(fp, 6))
         if rows:
-            tab = pd.concat(rows, axis=1).fillna(0.0).sort_values(rows[0].name, ascending=False).head(12)
+            tab = pd.concat(rows, axis=1).fillna(0.0).sort_values(rows[0].name, ascending=False)
+            pct = 100 * tab
+            try:
+                from reslog.figures.footprint import footprint_bars_html
+                from reslog.schema import country_name
+
+                bars = footprint_bars_html(
+                    pct, include_plotlyjs=False, unit="% of the car's estimated TMR",
+                    labels={c: country_name(c) or c for c in pct.index},
+                    title="Telecoupled material requirement by mining country: gasoline (icev) vs "
+                          "battery-electric (bev) car")
+            except Exception as e:  # noqa: BLE001 - the table still carries the numbers
+                console.print(f"footprint bars not drawn: {e}")
+                bars = ""
             sections.append(Section(
                 "Product footprint: telecoupled TMR by origin, gasoline vs battery-electric car",
                 "Shares of total material requirement (ore + waste rock, cited coefficients only) per car "
                 "by mining country; origin shares = world mine production. See docs/products.md.",
-                table=(100 * tab).round(1).reset_index().rename(columns={"index": "country"})))
+                table=pct.head(12).round(1).reset_index().rename(columns={"index": "country"}),
+                html=bars))
     return sections
