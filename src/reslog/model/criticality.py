@@ -609,6 +609,8 @@ def assess_scope(eu: pd.DataFrame, production: pd.DataFrame, governance: pd.Data
             irf = inputs[2]
             sr_gap = float((gaps[0] * irf / 2 + gaps[1] * (1 - irf / 2)) * (1 - rir) * si)
         sr_pub = float(r.sr_stage) if is_eu and pd.notna(r.sr_stage) else np.nan
+        if is_eu and np.isnan(sr_pub) and r.used_stage and pd.notna(r.sr):
+            sr_pub = float(r.sr)  # stage SR not transcribed; the material's SR is that stage's
         if not np.isnan(sr_c):
             sr, sr_basis = sr_c, "computed" + (" (EU EoL-RIR/SI_SR as proxy)" if proxies else "")
         elif not np.isnan(sr_pub):
