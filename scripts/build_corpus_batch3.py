@@ -1,7 +1,8 @@
 """Write the third corpus batch (production disruptions, issue 13) and apply the 2.0.0 relabels.
 
 Run once: ``PYTHONPATH=src python scripts/build_corpus_batch3.py BATCH_EN.py BATCH_JA.py``; the batch
-files hold the hand-written items as Python tuples (kind, title, text, published, event_type,
+files (three rounds were appended with :func:`_records`, see docs/corpus-protocol.md) hold the
+hand-written items as Python tuples (kind, title, text, published, event_type,
 country, commodity, mine, cluster slug). Kept so the batch can be audited and re-generated; see
 docs/corpus-protocol.md section 4, item 9.
 """
@@ -20,7 +21,6 @@ CORPUS = PACKAGE_DATA / "corpus"
 # Relabels under taxonomy 2.0.0 (section 3.1 "production_disruption", 3.3 jade/gemstones).
 RELABEL = {
     "en-0482": {"event_type": "production_disruption"},  # "trims 2026 uranium production plans"
-    "en-0269": {"event_type": "production_disruption"},  # "guides for lower ... output"
     "ja-0134": {"event_type": "production_disruption"},  # 豪州でリチウム鉱山の休止相次ぐ
     "en-0091": {"commodity": "jade"}, "ja-0092": {"commodity": "jade"},
     "en-0339": {"commodity": "jade"}, "ja-0126": {"commodity": "jade"}, "ja-0203": {"commodity": "jade"},
