@@ -399,10 +399,15 @@ def run_product_footprint(wh: Any | None, product: str):  # -> (ProductFootprint
 def _footprint_table(fp: Any, top: int) -> Table:
     from reslog.schema import country_name
 
-    t = Table(title=f"Telecoupled TMR per unit of {fp.product} by origin (coverage {100 * fp.coverage:.0f}% of metal mass)")
+    cov, lacking = fp.coverage_tmr()
+    cov_txt = (f"{100 * cov:.0f}% of estimated TMR" if cov == cov else
+               f"coverage by TMR unknown: no TMR for {', '.join(lacking)}")
+    bc = fp.by_country()
+    t = Table(title=f"Telecoupled TMR per unit of {fp.product} by origin ({bc.attrs.get('basis', 'TMR')}; "
+                    f"{cov_txt}; {100 * fp.coverage_mass:.0f}% of metal mass covered)")
     for c in ("origin", "kg metal", "kg TMR", "share"):
         t.add_column(c, justify="left" if c == "origin" else "right")
-    for iso, r in fp.by_country().head(top).iterrows():
+    for iso, r in bc.head(top).iterrows():
         name = "Other countries" if iso == "ROW" else f"{country_name(str(iso))} ({iso})"
         t.add_row(name, f"{r['kg_metal']:,.2f}", f"{r['kg_tmr']:,.1f}", f"{100 * r['share']:.1f}%")
     return t
@@ -665,8 +670,11 @@ def demo_sections(db_path: Path, console: Console) -> list:  # -> list[Section]
                 bars = ""
             sections.append(Section(
                 "Product footprint: telecoupled TMR by origin, gasoline vs battery-electric car",
-                "Shares of total material requirement (ore + waste rock, cited coefficients only) per car "
-                "by mining country; origin shares = world mine production. See docs/products.md.",
+                "Shares of total material requirement (TMR: Halada/Ijima NIMS coefficients only; the "
+                "rock-to-metal ratio of cobalt is a different quantity and is left out) per car by mining "
+                "country; origin shares = world mine production. Coverage by TMR is unknown: aluminium "
+                "(no bauxite origin) and, for the BEV, lithium, nickel, manganese and graphite have no "
+                "cited TMR, so Australia and Indonesia are understated. See docs/products.md.",
                 table=pct.head(12).round(1).reset_index().rename(columns={"index": "country"}),
                 html=bars))
     return sections
