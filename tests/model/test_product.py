@@ -99,7 +99,8 @@ def _vehicle_footprints(shared_data: Path) -> dict[str, pd.DataFrame]:
     from reslog.paths import PACKAGE_DATA
 
     prod = read_production_csv(PACKAGE_DATA / "starter" / "production.csv").tables["production"]
-    allp = pd.concat([prod, read_mine_production()], ignore_index=True)
+    allp = pd.concat([prod, read_mine_production()], ignore_index=True).drop_duplicates(
+        ["country", "commodity", "year", "stage"])  # the starter now holds these rows too
     bi = read_battery_intensity(shared_data / "material_intensity" /
                                 "battery_mineral_intensity_kg_per_kwh_busch2024.csv")
     inv = resolve_inventory(read_inventory(), read_products(), bi)
@@ -156,7 +157,8 @@ def _fps(shared_data: Path):
     from reslog.sources.usgs import read_production_csv
 
     prod = read_production_csv(PACKAGE_DATA / "starter" / "production.csv").tables["production"]
-    allp = pd.concat([prod, read_mine_production()], ignore_index=True)
+    allp = pd.concat([prod, read_mine_production()], ignore_index=True).drop_duplicates(
+        ["country", "commodity", "year", "stage"])  # the starter now holds these rows too
     bi = read_battery_intensity(shared_data / "material_intensity" /
                                 "battery_mineral_intensity_kg_per_kwh_busch2024.csv")
     inv = resolve_inventory(read_inventory(), read_products(), bi)
