@@ -118,20 +118,35 @@ def _print_df(df: pd.DataFrame, title: str, cols: list[str], fmt: dict[str, str]
     console.print(t)
 
 
+_T_MULT = {"t": 1.0, "kt": 1e3, "Mt": 1e6}
+
+
+def capacity_t_per_year(value: object, unit: object, commodity: str) -> float | None:
+    """Mine capacity in t/yr when ``unit`` is a tonnage per year of ``commodity`` or its ore
+    ("t Cu/yr", "kt Li/yr", "Mt iron ore/yr"); None otherwise (per day, ounces, areas)."""
+    if value is None or (isinstance(value, float) and value != value) or not unit:
+        return None
+    u = str(unit).strip()
+    parts = u.split()
+    if len(parts) < 2 or parts[0] not in _T_MULT or not u.endswith("/yr"):
+        return None
+    return float(value) * _T_MULT[parts[0]]
+
+
 def _brazil_inputs(wh: Any, mine_id: str, annual_output: float | None) -> dict[str, Any]:
     """Collect what the shock model needs from the warehouse; raise naming what is missing."""
-    from reslog.model.shock import parse_capacity
-
     mine = wh.query("SELECT * FROM mine_sites WHERE mine_id = ?", [mine_id])
     if mine.empty:
         raise ReslogError(f"mine '{mine_id}' is not in the warehouse table mine_sites")
     m = mine.iloc[0]
     commodity = str(m["commodities"]).split(";")[0]
     origin = str(m["country"])
-    cap = annual_output if annual_output is not None else parse_capacity(m.get("capacity"))
+    cap = annual_output if annual_output is not None else capacity_t_per_year(
+        m.get("capacity"), m.get("capacity_unit"), commodity)
     missing = []
     if cap is None:
-        missing.append(f"the annual output of mine '{mine_id}' (mine_sites.capacity is empty; "
+        missing.append(f"the annual output of mine '{mine_id}' (mine_sites.capacity is empty or not "
+                       f"in tonnes of {commodity} per year: {m.get('capacity')} {m.get('capacity_unit')}; "
                        "pass --annual-output TONNES)")
     prod = wh.query("SELECT country, year, quantity, unit FROM production WHERE commodity = ? AND "
                     "stage = 'mine' AND quantity IS NOT NULL ORDER BY year DESC", [commodity])

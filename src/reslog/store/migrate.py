@@ -4,6 +4,10 @@
   under an older version gets its type mapped (:func:`reslog.schema.taxonomy.migrate_event_type`)
   and its ``taxonomy_version`` stamped with the current one, in one transaction, with a ledger
   entry (kind ``migration``) that says how many rows moved from which version.
+* ``mine_sites.capacity`` (schema of issue 13): free text became a number with
+  ``capacity_unit`` and ``capacity_year``; :func:`migrate_mine_capacity` renames the old text column
+  to ``capacity_text`` (kept verbatim) and adds the numeric columns, empty until the mines are
+  re-ingested (the number is never guessed from old text here).
 * Commodities added to :data:`reslog.schema.COMMODITIES` since the warehouse was created (e.g.
   ``jade``, ``gemstones``) are added to the ``commodities`` reference table by
   :meth:`reslog.store.warehouse.Warehouse.open`.
@@ -55,3 +59,23 @@ def migrate_taxonomy(con: Any) -> int:
         con.execute("ROLLBACK")
         raise
     return len(updates)
+
+
+def migrate_mine_capacity(con: Any) -> bool:
+    """Old warehouses: ``mine_sites.capacity`` VARCHAR → ``capacity_text``, plus numeric
+    ``capacity``/``capacity_unit``/``capacity_year`` columns. Returns True when it migrated."""
+    cols = dict(con.execute("SELECT column_name, data_type FROM information_schema.columns "
+                            "WHERE table_name = 'mine_sites'").fetchall())
+    if cols.get("capacity") != "VARCHAR" or "capacity_text" in cols:
+        return False
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute("ALTER TABLE mine_sites RENAME COLUMN capacity TO capacity_text")
+        con.execute("ALTER TABLE mine_sites ADD COLUMN capacity DOUBLE")
+        con.execute("ALTER TABLE mine_sites ADD COLUMN capacity_unit VARCHAR")
+        con.execute("ALTER TABLE mine_sites ADD COLUMN capacity_year INTEGER")
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return True

@@ -86,6 +86,9 @@ class Warehouse:
 
     def _ensure_schema(self) -> None:
         c = self.con
+        from reslog.store.migrate import migrate_mine_capacity
+
+        migrate_mine_capacity(c)  # before CREATE IF NOT EXISTS, which never alters a table
         c.execute("BEGIN TRANSACTION")
         try:
             c.execute("CREATE TABLE IF NOT EXISTS reslog_meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
