@@ -91,7 +91,11 @@ def _criticality_frame(wh: Any, year: int | None, scope: str,
     from reslog.sources.crm import read_eu_crm_2023, read_eu_trade_factors
 
     # Without an explicit year: the latest *reported* year (USGS estimates only when asked for).
-    prod = wh.production(reported_only=year is None and years is None)
+    from reslog.model.concentration import select_reported
+
+    prod = wh.production()
+    if year is None and years is None:
+        prod = select_reported(prod)  # estimates only where a series has nothing else
     gov = wh.query("SELECT * FROM governance")
     if prod.empty:
         raise ReslogError("the warehouse has no production rows; run `reslog demo` or "

@@ -52,11 +52,16 @@ def build_warehouse(db: Path, console: Console) -> Warehouse:
 def production_concentration(wh: Warehouse) -> pd.DataFrame:
     """Per commodity and stage, latest reported (not estimated) year: top producers, HHI and
     governance-weighted HHI."""
-    from reslog.model.concentration import concentration_table
+    from reslog.model.concentration import concentration_table, select_reported
 
-    production = wh.production(reported_only=True)
+    # reported years; a series with estimates only (copper mine 2023e) keeps them, flagged "e"
+    production = select_reported(wh.production())
     governance = wh.query("SELECT * FROM governance")
     table = concentration_table(production, governance)
+    est = production[production["estimated"].fillna(False).astype(bool)]
+    est_keys = set(zip(est["commodity"], est["stage"], est["year"]))
+    table["year"] = [f"{y}e" if (c, s, y) in est_keys else str(y)
+                     for c, s, y in zip(table["commodity"], table["stage"], table["year"])]
     cols = ["commodity", "stage", "year", "top_producers", "n_countries", "hhi", "hhi_wgi",
             "wgi_year", "world_total", "unit", "sources"]
     return table[cols]

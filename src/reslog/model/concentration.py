@@ -505,3 +505,15 @@ def concentration_table(
             "row_share_pct", "hhi", "hhi_wgi", "hhi_wgi_gap", "wgi_year", "wgi_coverage_pct", "world_total",
             "unit", "sources"]
     return pd.DataFrame(rows, columns=cols)
+
+
+def select_reported(production: pd.DataFrame) -> pd.DataFrame:
+    """Leave out estimated years (USGS "e") where a series has a reported year; keep a series that
+    has estimates only (e.g. copper mine production "2023e" transcribed from MCS 2024), so that no
+    commodity × stage disappears. Rows kept keep their ``estimated`` flag for display.
+    """
+    if "estimated" not in production.columns or production.empty:
+        return production
+    est = production["estimated"].fillna(False).astype(bool)
+    has_rep = (~est).groupby([production["commodity"], production["stage"]]).transform("any")
+    return production[~est | ~has_rep]
