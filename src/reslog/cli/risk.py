@@ -59,6 +59,8 @@ def _scope_supply(wh: Any, scope: str, production: pd.DataFrame) -> tuple[dict, 
     year = int(tr["t"].max())
     tr = tr[tr["t"] == year]
     frac = content.groupby(["hs6", "metal", "stage"])["fraction"].first().reset_index()
+    frac["hs6"] = frac["hs6"].astype(int)
+    tr["k"] = tr["k"].astype(int)
     tr = tr.merge(frac, left_on="k", right_on="hs6")
     tr["metal_t"] = tr["q"] * tr["fraction"]
     out = {}
