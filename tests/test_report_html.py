@@ -63,3 +63,11 @@ def test_footprint_bars_frame_groups_the_tail() -> None:
     d = pd.DataFrame({"icev": [5.0, 3.0, 2.0, np.nan]}, index=["A", "B", "C", "D"])
     f = footprint_bars_frame(d, top=2)
     assert f.index.tolist() == ["A", "B", "Other"] and f.loc["Other", "icev"] == 2.0
+
+
+def test_text_and_notes_never_print_nan(tmp_path: Path) -> None:
+    sec = Section("s", "capacity is nan None; financial data", notes=["value: NaN"],
+                  table=pd.DataFrame({"years": ["", "2024"]}))
+    html = _visible(write_report(tmp_path / "r.html", "t", [sec], pd.DataFrame()).read_text())
+    assert not re.search(r"\bnan\b|\bNone\b", html, flags=re.I)
+    assert "financial" in html and "capacity is — —" in html

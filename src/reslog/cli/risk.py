@@ -151,8 +151,9 @@ def _brazil_inputs(wh: Any, mine_id: str, annual_output: float | None) -> dict[s
         m.get("capacity"), m.get("capacity_unit"), commodity)
     missing = []
     if cap is None:
-        missing.append(f"the annual output of mine '{mine_id}' (mine_sites.capacity is empty or not "
-                       f"in tonnes of {commodity} per year: {m.get('capacity')} {m.get('capacity_unit')}; "
+        stated = ("empty" if pd.isna(m.get("capacity")) else
+                  f"{m.get('capacity'):g} {m.get('capacity_unit') or ''}, not t/yr")
+        missing.append(f"the annual output of mine '{mine_id}' (mine_sites.capacity is {stated}; "
                        "pass --annual-output TONNES)")
     prod = wh.query("SELECT country, year, quantity, unit FROM production WHERE commodity = ? AND "
                     "stage = 'mine' AND quantity IS NOT NULL ORDER BY year DESC", [commodity])

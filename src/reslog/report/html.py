@@ -22,6 +22,7 @@ from reslog import __version__
 MISSING = "—"
 SOURCE_COLUMNS = ("source", "sources")
 _NAN_TEXT = {"nan", "none", "<na>", "nat", "null"}
+_NAN_WORD = __import__("re").compile(r"\b(nan|NaN|None)\b")
 
 
 @dataclass
@@ -50,7 +51,7 @@ def _cell(v: object) -> object:
         return MISSING
     if isinstance(v, float):
         return MISSING if v != v else format_number(v)
-    if isinstance(v, str) and v.strip().lower() in _NAN_TEXT:
+    if isinstance(v, str) and (v.strip().lower() in _NAN_TEXT or not v.strip()):
         return MISSING
     return v
 
@@ -61,6 +62,12 @@ def clean_missing(df: pd.DataFrame) -> pd.DataFrame:
     for c in out.columns:
         out[c] = [_cell(v) for v in out[c].tolist()]
     return out
+
+
+def clean_text(text: str) -> str:
+    """Section text and notes: a stray "nan"/"None" word (a missing value formatted into a sentence)
+    becomes "—"."""
+    return _NAN_WORD.sub(MISSING, text or "")
 
 
 def split_sources(df: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
@@ -126,7 +133,8 @@ def write_report(path: str | Path, title: str, sections: list[Section], ledger: 
             table = _table_html(t)
             if src_notes:
                 notes.append("Sources: " + " ".join(src_notes))
-        rendered.append({"title": s.title, "text": s.text, "table": table, "html": s.html, "notes": notes})
+        rendered.append({"title": s.title, "text": clean_text(s.text), "table": table, "html": s.html,
+                         "notes": [clean_text(n) for n in notes]})
     needs_plotly = any(_PLOTLY_CALL.search(s["html"]) for s in rendered)
     has_plotly = any("plotly.js v" in s["html"] or "window.PlotlyConfig" in s["html"] for s in rendered)
     led = ledger[["ledger_id", "kind", "source", "version", "licence", "citation", "sha256", "rows",
