@@ -2,7 +2,9 @@
 
 The World Bank's Worldwide Governance Indicators (WGI, 2024 update, 1996-2023, long layout) are
 read from ``shared/data/governance/wgi_2024_update_1996_2023_long.csv`` (or ``--wgi PATH``). The
-script keeps the rows of one year (default 2023, the latest) for every *producing* country: every
+script keeps the rows of one year (default 2023, the latest) for every *producing* country, plus, for
+production series of earlier years (gold and bauxite 2015, iron ore 2022), the WGI of that year for
+their producers: every
 country of ``production.csv`` (USGS names such as "Congo (Kinshasa)"), of ``mine_sites.csv`` and of
 ``tailings_failures.csv`` (ISO3), all mapped to ISO 3166 alpha-3 through :func:`reslog.schema.resolve_country`. WGI country
 codes are mapped the same way, so legacy WGI codes (``ZAR`` for the DR Congo, ``ROM`` for Romania)
@@ -42,7 +44,7 @@ from reslog.schema import resolve_country
 WGI_COLUMNS = ["codeindyr", "code", "countryname", "year", "indicator", "estimate", "stddev",
                "nsource", "pctrank", "pctranklower", "pctrankupper"]
 INDICATORS = ("va", "pv", "ge", "rq", "rl", "cc")
-SOURCE = "World Bank, Worldwide Governance Indicators, 2024 update (2023 data), CC BY 4.0"
+SOURCE = "World Bank, Worldwide Governance Indicators, 2024 update ({year} data), CC BY 4.0"
 STARTER = PACKAGE_DATA / "starter"
 AGGREGATES = {"WLD", "ROW"}
 
@@ -105,8 +107,21 @@ def select_wgi(wgi: pd.DataFrame, countries: set[str], year: int) -> tuple[pd.Da
     sel = sel.sort_values(["_iso3", "indicator"], key=lambda s: s.map(order) if s.name == "indicator"
                           else s)
     missing = sorted(countries - set(sel["_iso3"]))
-    sel["source"] = SOURCE
+    sel["source"] = SOURCE.format(year=year)
     return sel[[*WGI_COLUMNS, "source"]].reset_index(drop=True), missing
+
+
+def read_older_production_years(starter: Path, year: int) -> dict[int, set[str]]:
+    """Production years before ``year`` and their producing countries (ISO3): those series need
+    the WGI of their own year (concentration uses the latest WGI ≤ the production year)."""
+    path = starter / "production.csv"
+    df = pd.read_csv(path, dtype=str, keep_default_na=False, usecols=["country", "year"])
+    out: dict[int, set[str]] = {}
+    for c, y in zip(df["country"], df["year"]):
+        iso3 = resolve_country(c)
+        if iso3 and iso3 not in AGGREGATES and int(y) < year:
+            out.setdefault(int(y), set()).add(iso3)
+    return out
 
 
 def check_complete(sel: pd.DataFrame) -> list[str]:
@@ -143,9 +158,18 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if missing:
         print(f"note: no WGI {args.year} rows for {missing}", file=sys.stderr)
+    for y, cs in sorted(read_older_production_years(STARTER, args.year).items()):
+        older, miss = select_wgi(wgi, cs, y)
+        if check_complete(older):
+            print(f"error: {args.wgi}: incomplete indicators in {y}", file=sys.stderr)
+            return 2
+        if miss:
+            print(f"note: no WGI {y} rows for {miss}", file=sys.stderr)
+        sel = pd.concat([sel, older], ignore_index=True)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     sel.to_csv(args.out, index=False, encoding="utf-8", lineterminator="\n")
-    print(f"wrote {args.out}: {len(sel)} rows, {sel['code'].nunique()} countries, year {args.year}")
+    print(f"wrote {args.out}: {len(sel)} rows, {sel['code'].nunique()} countries, years "
+          f"{sorted(set(sel['year']))}")
     return 0
 
 

@@ -33,7 +33,8 @@ COLUMNS = {
     "production.csv": ["country", "commodity", "year", "stage", "quantity", "unit", "marker",
                        "estimated", "source"],
     "mine_sites.csv": ["mine_id", "name", "lat", "lon", "country", "commodities", "type", "status",
-                       "operator", "tailings_facilities", "capacity", "source"],
+                       "operator", "tailings_facilities", "capacity", "capacity_unit", "capacity_year",
+                       "capacity_text", "source"],
     "governance.csv": ["codeindyr", "code", "countryname", "year", "indicator", "estimate", "stddev",
                        "nsource", "pctrank", "pctranklower", "pctrankupper", "source"],
     "tailings_failures.csv": ["event_id", "event_type", "start_time", "end_time", "lat", "lon",
@@ -261,7 +262,8 @@ def check_mines(rep: Report) -> pd.DataFrame:
 
 
 def check_governance(prod: pd.DataFrame, mines: pd.DataFrame, rep: Report) -> None:
-    """governance.csv covers every producing country with all six indicators for 2023."""
+    """governance.csv covers every producing country with all six indicators per year (2023, and the
+    years of older production series)."""
     df = load("governance.csv", rep)
     df["iso3"] = df["code"].map(resolve_country)
     if df["iso3"].isna().any():
@@ -271,9 +273,9 @@ def check_governance(prod: pd.DataFrame, mines: pd.DataFrame, rep: Report) -> No
     missing = sorted(need - have)
     print(f"governance.csv: {len(df)} rows, {len(have)} countries; producing countries needed "
           f"{len(need)}, missing {missing}")
-    for iso3, g in df.groupby("iso3"):
+    for (iso3, year), g in df.groupby(["iso3", "year"]):
         if sorted(g.indicator) != sorted(["va", "pv", "ge", "rq", "rl", "cc"]):
-            rep.fail(f"governance.csv: {iso3} indicators {sorted(g.indicator)}")
+            rep.fail(f"governance.csv: {iso3} {year} indicators {sorted(g.indicator)}")
     # NCL (New Caledonia) has no WGI scores: tolerated and reported.
     hard_missing = [m for m in missing if m not in ("NCL", "GRL")]
     if hard_missing:

@@ -144,6 +144,7 @@ def test_corrupted_starter_file_exits_2_and_changes_nothing(
     assert bad.name in out
     if how != "missing_column":
         assert "row " in out, out
-    assert "field '" in out or how == "encoding", out
+    # a cut inside a quoted cell has no complete field to name: the message says the file is truncated
+    assert "field '" in out or how == "encoding" or (how == "truncated" and "truncated" in out), out
     with Warehouse.open(db, read_only=True) as wh:
         assert wh.checksums() == before

@@ -76,7 +76,8 @@ def test_us_sanctions_on_sudanese_gold_are_located_in_sudan(text_model):
 
 
 def test_corpus_loader_reads_the_second_batch():
-    assert CORPUS_FILES[2:] == ("articles_en_2.jsonl", "articles_ja_2.jsonl")
+    assert CORPUS_FILES[2:4] == ("articles_en_2.jsonl", "articles_ja_2.jsonl")
+    assert CORPUS_FILES[4:] == ("articles_en_3.jsonl", "articles_ja_3.jsonl")  # taxonomy 2.0.0 batch
     df = load_corpus()
     files = set(df["_file"])
     assert {"articles_en_2.jsonl", "articles_ja_2.jsonl"} <= files

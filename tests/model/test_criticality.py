@@ -13,6 +13,7 @@ from reslog.model.criticality import (
     EU27,
     assess_material,
     calc_economic_importance,
+    calc_q_max,
     calc_import_reliance,
     calc_sourcing_shares,
     calc_supply_risk,
@@ -45,12 +46,28 @@ def test_economic_importance_by_hand() -> None:
     a = {"C24": 0.5, "C29": 0.3, "C26": 0.2}
     q = {"C24": 100.0, "C29": 200.0, "C26": 50.0, "C10": 400.0}
     # Σ A·Q = 50 + 60 + 10 = 120; ·0.95 / 400 · 10 = 2.85
-    assert calc_economic_importance(a, q, 0.95) == pytest.approx(2.85)
+    assert calc_economic_importance(a, q, 0.95, q_max=400.0) == pytest.approx(2.85)
     assert calc_economic_importance(a, q, 1.0, q_max=240.0) == pytest.approx(5.0)
     with pytest.raises(ModelInputError, match="C99"):
-        calc_economic_importance({"C99": 1.0}, q, 1.0)
+        calc_economic_importance({"C99": 1.0}, q, 1.0, q_max=400.0)
     with pytest.raises(ModelInputError, match="sum"):
-        calc_economic_importance({"C24": 0.8, "C29": 0.8}, q, 1.0)
+        calc_economic_importance({"C24": 0.8, "C29": 0.8}, q, 1.0, q_max=400.0)
+
+
+def test_q_max_is_the_scope_economy_not_the_callers_sectors() -> None:
+    # Issue 14.10: a material used only in two small sectors must not be scaled by the larger of
+    # those two (that gave EI = 10·SI_EI); Q_max is the largest manufacturing sector of the economy.
+    economy = {"C10": 400.0, "C24": 100.0, "C29": 200.0, "F41": 900.0, "G46": 1000.0}
+    assert calc_q_max(economy) == 400.0  # construction / trade are not manufacturing
+    a = {"C24": 0.5, "C29": 0.5}
+    ei = calc_economic_importance(a, economy, 1.0, q_max=calc_q_max(economy))
+    assert ei == pytest.approx(10 * 150.0 / 400.0)
+    with pytest.raises(TypeError):
+        calc_economic_importance(a, {"C24": 100.0, "C29": 200.0}, 1.0)  # type: ignore[call-arg]
+    with pytest.raises(ModelInputError, match="exceeds q_max"):
+        calc_economic_importance(a, economy, 1.0, q_max=150.0)
+    with pytest.raises(ModelInputError, match="manufacturing"):
+        calc_q_max({"F41": 1.0})
 
 
 def test_sourcing_shares_eu_ignores_intra_eu() -> None:

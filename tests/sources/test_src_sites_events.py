@@ -176,7 +176,7 @@ def test_csp2_dates():
 
 def test_csp2_commodity():
     assert commodity_from_ore("Pb Zn") == "lead" and commodity_from_ore("P") == "phosphate_rock"
-    assert commodity_from_ore("Jade") is None and commodity_from_ore("NI ") == "nickel"
+    assert commodity_from_ore("Jade") == "jade" and commodity_from_ore("NI ") == "nickel"  # jade: taxonomy 2.0.0
 
 
 def test_csp2_real(shared_data: Path):

@@ -248,6 +248,13 @@ def demo_section(db_path: Path | None) -> str:
         return head + events.drop(columns=["title"]).to_string(index=False)
 
 
+def _txt(v: object) -> str:
+    """A cell for the console: missing (None, NaN, pd.NA, empty) → "—", never "nan"."""
+    if v is None or v is pd.NA or (isinstance(v, float) and v != v) or str(v).strip() == "":
+        return "—"
+    return str(v)
+
+
 def demo_sections(db_path: Path | None, console: Console) -> list:  # -> list[Section]
     """Report sections and console output for ``reslog demo``."""
     from reslog.report.html import Section
@@ -257,8 +264,8 @@ def demo_sections(db_path: Path | None, console: Console) -> list:  # -> list[Se
     for c in ("date", "type", "country", "commodity", "mine", "share %", "sev.", "src", "lang"):
         t.add_column(c)
     for r in events.itertuples(index=False):
-        t.add_row(str(r.date or "—"), r.event_type, str(r.country or "—"), str(r.commodity or "—"),
-                  str(r.mine or "—"), "—" if r.world_share_of_country is None or pd.isna(r.world_share_of_country)
+        t.add_row(_txt(r.date), r.event_type, _txt(r.country), _txt(r.commodity), _txt(r.mine),
+                  "—" if r.world_share_of_country is None or pd.isna(r.world_share_of_country)
                   else f"{r.world_share_of_country:.1f}", f"{r.severity:.2f}", str(r.sources), r.languages)
     console.print(t)
     return [Section(

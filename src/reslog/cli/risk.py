@@ -32,28 +32,84 @@ BRAZIL_CASE_MINE = "bra-corrego-do-feijao"
 # ----------------------------------------------------------------------------- data access
 
 
-def _criticality_frame(wh: Any, year: int | None, scope: str) -> pd.DataFrame:
-    from reslog.model.concentration import concentration_table
-    from reslog.model.criticality import criticality_table
-    from reslog.sources.crm import crm_parameters_wide, read_crm_published
+_UNIT_T = {"t": 1.0, "kt": 1e3, "Mt": 1e6, "kg": 1e-3}
+
+
+def _scope_supply(wh: Any, scope: str, production: pd.DataFrame) -> tuple[dict, str]:
+    """Sourcing shares and import reliance of ``scope`` per commodity × stage from BACI trade in
+    the warehouse (metal content of each HS-6 line, packaged metal-content table), latest trade
+    year. Returns ``({(commodity, stage): ScopeSupply}, note)``; empty when there is no trade."""
+    from reslog.model.criticality import ScopeSupply, calc_import_reliance, calc_sourcing_shares, scope_members
+    from reslog.model.trade.metal_content import metal_content_table
+
+    n = wh.query("SELECT count(*) AS n FROM trade")["n"].iloc[0]
+    if not n:
+        return {}, "no BACI trade in the warehouse: sourcing and import reliance from trade not available"
+    members = scope_members(scope)
+    content = metal_content_table()
+    content = content[content["stage"].isin(["mine", "refined"])]
+    codes = ",".join(str(int(c)) for c in content["hs6"].unique())
+    tr = wh.query(
+        "SELECT t.t, t.k, t.q, ci.iso3 AS exporter, cj.iso3 AS importer FROM trade t "
+        "LEFT JOIN (SELECT DISTINCT code, iso3 FROM trade_countries) ci ON ci.code = t.i "
+        "LEFT JOIN (SELECT DISTINCT code, iso3 FROM trade_countries) cj ON cj.code = t.j "
+        f"WHERE t.k IN ({codes}) AND t.q IS NOT NULL")
+    if tr.empty:
+        return {}, "no BACI trade in mineral HS codes: sourcing and import reliance not available"
+    year = int(tr["t"].max())
+    tr = tr[tr["t"] == year]
+    frac = content.groupby(["hs6", "metal", "stage"])["fraction"].first().reset_index()
+    frac["hs6"] = frac["hs6"].astype(int)
+    tr["k"] = tr["k"].astype(int)
+    tr = tr.merge(frac, left_on="k", right_on="hs6")
+    tr["metal_t"] = tr["q"] * tr["fraction"]
+    out = {}
+    for (metal, stage), g in tr.groupby(["metal", "stage"]):
+        imp = g[g["importer"].isin(members) & ~g["exporter"].isin(members)]
+        exp = g[g["exporter"].isin(members) & ~g["importer"].isin(members)]
+        if imp.empty:
+            continue
+        p = production[(production["commodity"] == metal) & (production["stage"] == stage)]
+        p = p[p["country"].isin(members)].dropna(subset=["quantity"])
+        dom = pd.Series(dtype=float)
+        if len(p):
+            p = p[p["year"] == p["year"].max()]
+            mult = _UNIT_T.get(str(p["unit"].iloc[0]).split()[0])
+            if mult is not None:
+                dom = p.groupby("country")["quantity"].sum() * mult
+        by_origin = imp.groupby("exporter")["metal_t"].sum()
+        shares = calc_sourcing_shares(dom, by_origin, scope)
+        ir = calc_import_reliance(float(by_origin.sum()), float(exp["metal_t"].sum()), float(dom.sum()))
+        codes_used = sorted({int(k) for k in g["k"]})
+        out[(metal, stage)] = ScopeSupply(shares, ir, f"BACI {year}, HS {codes_used}, metal content")
+    return out, f"sourcing and import reliance from BACI {year} (metal content)"
+
+
+def _criticality_frame(wh: Any, year: int | None, scope: str,
+                       years: tuple[int, int] | None = None) -> pd.DataFrame:
+    """One row per material: SR/EI computed where the inputs exist, else the published EU 2023
+    value, labelled (``sr_basis``/``ei_basis``), with the missing inputs named."""
+    from reslog.model.criticality import assess_scope, material_table
+    from reslog.sources.crm import read_eu_crm_2023, read_eu_trade_factors
 
     # Without an explicit year: the latest *reported* year (USGS estimates only when asked for).
-    prod = wh.production(reported_only=year is None)
+    from reslog.model.concentration import select_reported
+
+    prod = wh.production()
+    if year is None and years is None:
+        prod = select_reported(prod)  # estimates only where a series has nothing else
     gov = wh.query("SELECT * FROM governance")
     if prod.empty:
         raise ReslogError("the warehouse has no production rows; run `reslog demo` or "
                           "`reslog ingest production FILE` first")
-    conc = concentration_table(prod, gov, year)
-    if conc.empty:
-        raise ReslogError(f"no production data for year {year}")
-    published = read_crm_published()
-    params = crm_parameters_wide(published, 2023)
-    out = criticality_table(conc, params, scope=scope)
-    pub_any = published[published["parameter"] == "sr"].sort_values("assessment").drop_duplicates(
-        "commodity", keep="last")
-    out = out.merge(pub_any[["commodity", "assessment", "value"]].rename(
-        columns={"assessment": "sr_published_assessment", "value": "sr_published_latest"}),
-        on="commodity", how="left")
+    if year is not None:
+        years = (year, year)
+    supply, note = _scope_supply(wh, scope, prod)
+    stages = assess_scope(read_eu_crm_2023(), prod, gov, scope=scope,
+                          trade_factors=read_eu_trade_factors(), years=years, supply=supply)
+    out = material_table(stages)
+    out.attrs["supply_note"] = note
+    out.attrs["stages"] = stages
     return out
 
 
@@ -68,20 +124,36 @@ def _print_df(df: pd.DataFrame, title: str, cols: list[str], fmt: dict[str, str]
     console.print(t)
 
 
+_T_MULT = {"t": 1.0, "kt": 1e3, "Mt": 1e6}
+
+
+def capacity_t_per_year(value: object, unit: object, commodity: str) -> float | None:
+    """Mine capacity in t/yr when ``unit`` is a tonnage per year of ``commodity`` or its ore
+    ("t Cu/yr", "kt Li/yr", "Mt iron ore/yr"); None otherwise (per day, ounces, areas)."""
+    if value is None or (isinstance(value, float) and value != value) or not unit:
+        return None
+    u = str(unit).strip()
+    parts = u.split()
+    if len(parts) < 2 or parts[0] not in _T_MULT or not u.endswith("/yr"):
+        return None
+    return float(value) * _T_MULT[parts[0]]
+
+
 def _brazil_inputs(wh: Any, mine_id: str, annual_output: float | None) -> dict[str, Any]:
     """Collect what the shock model needs from the warehouse; raise naming what is missing."""
-    from reslog.model.shock import parse_capacity
-
     mine = wh.query("SELECT * FROM mine_sites WHERE mine_id = ?", [mine_id])
     if mine.empty:
         raise ReslogError(f"mine '{mine_id}' is not in the warehouse table mine_sites")
     m = mine.iloc[0]
     commodity = str(m["commodities"]).split(";")[0]
     origin = str(m["country"])
-    cap = annual_output if annual_output is not None else parse_capacity(m.get("capacity"))
+    cap = annual_output if annual_output is not None else capacity_t_per_year(
+        m.get("capacity"), m.get("capacity_unit"), commodity)
     missing = []
     if cap is None:
-        missing.append(f"the annual output of mine '{mine_id}' (mine_sites.capacity is empty; "
+        stated = ("empty" if pd.isna(m.get("capacity")) else
+                  f"{m.get('capacity'):g} {m.get('capacity_unit') or ''}, not t/yr")
+        missing.append(f"the annual output of mine '{mine_id}' (mine_sites.capacity is {stated}; "
                        "pass --annual-output TONNES)")
     prod = wh.query("SELECT country, year, quantity, unit FROM production WHERE commodity = ? AND "
                     "stage = 'mine' AND quantity IS NOT NULL ORDER BY year DESC", [commodity])
@@ -139,11 +211,13 @@ def _destinations(wh: Any, origin: str, commodity: str, production_t: float) -> 
 def register(app: typer.Typer) -> None:
     """Add ``criticality``, ``shock`` and ``profile`` to the root app."""
 
-    @app.command("criticality", help="EU-method supply risk and economic importance per commodity "
-                                     "(HHI, HHI_WGI, import reliance, SR, EI) for a sourcing scope.")
+    @app.command("criticality", help="EU-method supply risk (SR) and economic importance (EI) per "
+                                     "material for a sourcing scope: computed where every input is "
+                                     "cited, else the published EU 2023 value, labelled.")
     def criticality_cmd(
-        year: Annotated[Optional[int], typer.Option("--year", help="Production year (default: the latest reported, non-estimated year).")] = None,
-        scope: Annotated[str, typer.Option("--scope", help="Sourcing economy: EU or an ISO3 code.")] = "EU",
+        year: Annotated[Optional[int], typer.Option("--year", help="One production year (default: each series' latest reported, non-estimated year).")] = None,
+        years: Annotated[Optional[str], typer.Option("--years", help="Production window FIRST-LAST averaged, as the EU does (2016-2020 for the 2023 list).")] = None,
+        scope: Annotated[str, typer.Option("--scope", help="Sourcing economy: EU or an ISO3 code (e.g. JPN).")] = "EU",
         output: Annotated[Optional[Path], typer.Option("--output", help="Write the table as CSV.")] = None,
         plot: Annotated[Optional[Path], typer.Option("--plot", help="Also write the SR vs EI matrix (.html, .png or .svg).")] = None,
         db: DbOption = None,
@@ -151,16 +225,13 @@ def register(app: typer.Typer) -> None:
         from reslog.model.criticality import scope_members
 
         scope_members(scope)
+        window = _parse_years(years)
         with open_warehouse(db, read_only=True) as wh:
-            df = _criticality_frame(wh, year, scope.upper())
-        cols = ["commodity", "hhi", "hhi_wgi", "import_reliance", "sr", "ei"]
-        _print_df(df, f"Criticality ({scope.upper()} scope)", cols + ["sr_upper"],
-                  {"hhi": ",.0f", "hhi_wgi": ".2f", "import_reliance": ".2f", "sr": ".2f", "ei": ".2f",
-                   "sr_upper": ".2f"})
+            df = _criticality_frame(wh, year, scope.upper(), window)
+        print_criticality(df, scope.upper())
         if output is not None:
             output.parent.mkdir(parents=True, exist_ok=True)
-            rest = [c for c in df.columns if c not in cols]
-            df[cols + rest].to_csv(output, index=False)
+            df.to_csv(output, index=False)
             console.print(f"written: {output}")
         if plot is not None:
             _write_matrix(df, plot)
@@ -232,27 +303,60 @@ def register(app: typer.Typer) -> None:
 # ----------------------------------------------------------------------------- matrix and products
 
 
-def matrix_frame(crit: pd.DataFrame | None = None) -> pd.DataFrame:
-    """SR/EI points for the criticality matrix: computed values where both exist, else the latest
-    published EU values (``eu_crm_published.csv``), with a ``basis`` column saying which."""
-    from reslog.sources.crm import read_crm_published
+def _parse_years(spec: str | None) -> tuple[int, int] | None:
+    if spec is None:
+        return None
+    try:
+        a, _, b = spec.replace("–", "-").partition("-")
+        lo, hi = int(a), int(b or a)
+    except ValueError:
+        raise ReslogError(f"--years: expected FIRST-LAST such as 2016-2020, got '{spec}'") from None
+    if lo > hi:
+        raise ReslogError(f"--years: first year {lo} is after last year {hi}")
+    return lo, hi
 
-    pub = read_crm_published()
-    pub = pub[pub["parameter"].isin(["sr", "ei"])]
-    latest = pub.groupby("commodity")["assessment"].max()
-    pub = pub[pub["assessment"] == pub["commodity"].map(latest)]
-    wide = pub.pivot_table(index="commodity", columns="parameter", values="value", aggfunc="first")
-    wide["basis"] = [f"published EU {int(latest[c])}" for c in wide.index]
-    rows = wide.reset_index()
-    if crit is not None and len(crit):
-        comp = crit.dropna(subset=["sr", "ei"])[["commodity", "sr", "ei"]].assign(basis="computed")
-        rows = pd.concat([comp, rows[~rows["commodity"].isin(comp["commodity"])]], ignore_index=True)
-        rest = crit[~crit["commodity"].isin(rows["commodity"])][["commodity"]].assign(basis="SR/EI unknown")
-        rows = pd.concat([rows, rest], ignore_index=True)
-    for c in ("sr", "ei"):
-        if c not in rows.columns:
-            rows[c] = float("nan")
-    return rows[["commodity", "sr", "ei", "basis"]]
+
+def print_criticality(df: pd.DataFrame, scope: str) -> None:
+    """Print the criticality table: every material with a value; computed vs published labelled."""
+    shown = df[df["sr"].notna() | df["ei"].notna() | df["hhi_wgi_gs"].notna()]
+    short = {"computed": "computed", "published EU 2023": "published"}
+    disp = pd.DataFrame({
+        "material": shown["material"], "stage": shown["stage"].str[:4], "years": shown["years"].str[:9],
+        "HHI_WGI": shown["hhi_wgi_gs"], "+gap": shown["hhi_wgi_gs_gap"], "IR": shown["import_reliance"],
+        "SR": shown["sr"], "SR is": [short.get(b, b) for b in shown["sr_basis"]],
+        "SR pub.": shown["sr_published"], "EI": shown["ei"],
+        "EI is": [short.get(b, b) for b in shown["ei_basis"]]})
+    _print_df(disp, f"Criticality ({scope} scope): computed where all inputs are cited, else the "
+              "published EU 2023 value", list(disp.columns),
+              {"HHI_WGI": ".2f", "+gap": ".3f", "IR": ".2f", "SR": ".2f", "SR pub.": ".2f", "EI": ".2f"})
+    lb = shown[shown["sr_lower_bound"]]
+    if len(lb):
+        console.print("lower bounds (ROW or producers without WGI left out; true SR ≤ SR + gap): "
+                      + ", ".join(f"{r.material} +{r.sr_gap:.3f}" for r in lb.itertuples()))
+    note = df.attrs.get("supply_note")
+    if note:
+        console.print(f"[dim]{note}[/dim]")
+    miss = df[(df["missing_inputs"] != "") & df["hhi_wgi_gs"].notna()]
+    if len(miss):
+        console.print(f"[dim]{len(miss)} materials use a published value or none; missing inputs per "
+                      "material in the CSV column 'missing_inputs' (--output).[/dim]")
+
+
+def matrix_frame(crit: pd.DataFrame | None = None) -> pd.DataFrame:
+    """SR/EI points for the criticality matrix, one per material, with a ``basis`` label
+    (computed / published EU 2023). Without a criticality table: the published EU 2023 values."""
+    if crit is None or not len(crit):
+        from reslog.sources.crm import read_eu_crm_2023
+
+        eu = read_eu_crm_2023()
+        eu = eu[eu["used_stage"]].drop_duplicates("material")
+        return pd.DataFrame({"commodity": eu["material"], "sr": eu["sr"], "ei": eu["ei"],
+                             "basis": "published EU 2023"}).reset_index(drop=True)
+    d = crit[crit["sr"].notna() | crit["ei"].notna()]
+    basis = [("SR computed" if str(a).startswith("computed") else f"SR {a}" if a else "SR unknown")
+             + (f", EI {b}" if b else ", EI unknown") for a, b in zip(d["sr_basis"], d["ei_basis"])]
+    return pd.DataFrame({"commodity": d["material"].to_numpy(), "sr": d["sr"].to_numpy(),
+                         "ei": d["ei"].to_numpy(), "basis": basis})
 
 
 def _write_matrix(crit: pd.DataFrame | None, path: Path) -> Path:
@@ -317,10 +421,15 @@ def run_product_footprint(wh: Any | None, product: str):  # -> (ProductFootprint
 def _footprint_table(fp: Any, top: int) -> Table:
     from reslog.schema import country_name
 
-    t = Table(title=f"Telecoupled TMR per unit of {fp.product} by origin (coverage {100 * fp.coverage:.0f}% of metal mass)")
+    cov, lacking = fp.coverage_tmr()
+    cov_txt = (f"{100 * cov:.0f}% of estimated TMR" if cov == cov else
+               f"coverage by TMR unknown: no TMR for {', '.join(lacking)}")
+    bc = fp.by_country()
+    t = Table(title=f"Telecoupled TMR per unit of {fp.product} by origin ({bc.attrs.get('basis', 'TMR')}; "
+                    f"{cov_txt}; {100 * fp.coverage_mass:.0f}% of metal mass covered)")
     for c in ("origin", "kg metal", "kg TMR", "share"):
         t.add_column(c, justify="left" if c == "origin" else "right")
-    for iso, r in fp.by_country().head(top).iterrows():
+    for iso, r in bc.head(top).iterrows():
         name = "Other countries" if iso == "ROW" else f"{country_name(str(iso))} ({iso})"
         t.add_row(name, f"{r['kg_metal']:,.2f}", f"{r['kg_tmr']:,.1f}", f"{100 * r['share']:.1f}%")
     return t
@@ -494,6 +603,37 @@ def run_shock(wh: Any, mine_id: str, months: float, annual_output: float | None 
     return rep
 
 
+def criticality_section(crit: pd.DataFrame):  # -> Section
+    """The demo's criticality table: one row per material, labelled computed/published, sources as a
+    footnote."""
+    from reslog.report.html import Section
+
+    t = crit[crit["sr"].notna() | crit["ei"].notna()].copy()
+    t["SR ± gap"] = [("—" if pd.isna(a) else f"{a:.2f}") + (f" (+{g:.3f})" if lb else "")
+                     for a, g, lb in zip(t["sr"], t["sr_gap"], t["sr_lower_bound"])]
+    table = t[["material", "stage", "years", "hhi_wgi_gs", "import_reliance", "SR ± gap", "sr_basis",
+               "sr_published", "ei", "ei_basis"]].rename(columns={
+        "hhi_wgi_gs": "HHI_WGI,t (GS)", "import_reliance": "IR", "sr_basis": "SR basis",
+        "sr_published": "SR published", "ei": "EI", "ei_basis": "EI basis"})
+    n_c = int(t["sr_basis"].str.startswith("computed").sum())
+    comp = t[t["sr_basis"].str.startswith("computed")]
+    diffs = ", ".join(f"{r.material} {r.sr_computed:.2f} vs {r.sr_published:.2f}" for r in comp.itertuples())
+    return Section(
+        "Criticality (EU CRM method)",
+        "SR = [HHI_WGI,t(GS)·IR/2 + HHI_WGI,t(sourcing)·(1 − IR/2)]·(1 − EoL_RIR)·SI_SR (Blengini et al. "
+        f"2017; EC 2023). {n_c} of {len(t)} materials have SR computed from cited inputs (world "
+        "production at the stage the EU assessed, WGI, the EU trade parameters t, EoL-RIR and SI_SR), "
+        f"shown beside the published value ({diffs}); the rest show the published EU 2023 SR, labelled. "
+        "The EU used 2016–2020 production; the starter data hold 2024, which explains most of the "
+        "differences. EI is published for every material: its inputs (end-use shares, NACE value "
+        "added) are not available. '+gap' marks a lower bound (other countries or producers without "
+        "WGI left out). See docs/criticality.md.",
+        table=table,
+        notes=["Sources: European Commission (2023) Study on the Critical Raw Materials for the EU 2023, "
+               "doi:10.2873/725585 (SR, EI, EoL-RIR, SI, IR, t; via meyerdata/CritMAT @ 0bd8977); USGS "
+               "Mineral Commodity Summaries 2026 (production); World Bank WGI 2024 update."])
+
+
 def demo_sections(db_path: Path, console: Console) -> list:  # -> list[Section]
     """Criticality table and the Brazilian tailings-dam case for ``reslog demo``."""
     from reslog.report.html import Section
@@ -503,23 +643,8 @@ def demo_sections(db_path: Path, console: Console) -> list:  # -> list[Section]
 
     with Warehouse.open(resolve_db(db_path), read_only=True) as wh:
         crit = _criticality_frame(wh, None, "EU")
-        cols = ["commodity", "stage", "year", "hhi", "hhi_wgi", "import_reliance", "sr", "sr_upper",
-                "ei", "sr_published_latest", "sr_published_assessment"]
-        t = Table(title="Criticality (EU method), latest year")
-        for c in ("commodity", "HHI", "HHI_WGI", "SR", "SR upper", "EI"):
-            t.add_column(c)
-        for r in crit.itertuples():
-            t.add_row(r.commodity, f"{r.hhi:,.0f}", f"{r.hhi_wgi:.2f}",
-                      "—" if pd.isna(r.sr) else f"{r.sr:.2f}", f"{r.sr_upper:.2f}",
-                      "—" if pd.isna(r.ei) else f"{r.ei:.2f}")
-        console.print(t)
-        sections.append(Section(
-            "Criticality (EU CRM method)",
-            "Supply risk SR = [HHI_WGI(global)·IR/2 + HHI_WGI(sourcing)·(1 − IR/2)]·(1 − EoL_RIR)·SI_SR "
-            "(Blengini et al. 2017). SR is shown only where EoL-RIR and SI_SR could be cited; "
-            "'sr_upper' is the worst case EoL_RIR = 0, SI_SR = 1 with the sourcing assumed equal to "
-            "the world production mix. See docs/criticality.md.",
-            table=crit[cols]))
+        print_criticality(crit, "EU")
+        sections.append(criticality_section(crit))
         try:
             rep = run_shock(wh, BRAZIL_CASE_MINE, 12.0)
             text = rep.summary()
@@ -533,11 +658,16 @@ def demo_sections(db_path: Path, console: Console) -> list:  # -> list[Section]
         try:
             from reslog.figures.criticality import figure_html
 
+            mf = matrix_frame(crit)
             sections.append(Section(
                 "Criticality matrix (SR vs EI)",
-                "Computed SR/EI where all inputs are cited, else the latest published EU values "
-                "(thresholds SR ≥ 1, EI ≥ 2.8).",
-                html=figure_html(matrix_frame(crit), full_html=False)))
+                f"All {int((mf['sr'].notna() & mf['ei'].notna()).sum())} materials with both values: "
+                "circles = SR computed from cited inputs, diamonds = SR as published in the EU 2023 "
+                "assessment; EI is the published EU 2023 value (its inputs A_s, Q_s are not available). "
+                "Thresholds SR ≥ 1, EI ≥ 2.8.",
+                html=figure_html(mf, full_html=False, include_plotlyjs=False),
+                notes=["Source: European Commission (2023), doi:10.2873/725585, via the CritMAT "
+                       "transcription; production: starter data (USGS MCS 2026)."]))
         except Exception as e:  # noqa: BLE001 - the demo keeps going; the reason is shown
             console.print(f"criticality matrix not drawn: {e}")
         rows = []
@@ -551,10 +681,27 @@ def demo_sections(db_path: Path, console: Console) -> list:  # -> list[Section]
             rows.append(bc["share"].rename(prod))
             console.print(_footprint_table(fp, 6))
         if rows:
-            tab = pd.concat(rows, axis=1).fillna(0.0).sort_values(rows[0].name, ascending=False).head(12)
+            tab = pd.concat(rows, axis=1).fillna(0.0).sort_values(rows[0].name, ascending=False)
+            pct = 100 * tab
+            try:
+                from reslog.figures.footprint import footprint_bars_html
+                from reslog.schema import country_name
+
+                bars = footprint_bars_html(
+                    pct, include_plotlyjs=False, unit="% of the car's estimated TMR",
+                    labels={c: country_name(c) or c for c in pct.index},
+                    title="Telecoupled material requirement by mining country: gasoline (icev) vs "
+                          "battery-electric (bev) car")
+            except Exception as e:  # noqa: BLE001 - the table still carries the numbers
+                console.print(f"footprint bars not drawn: {e}")
+                bars = ""
             sections.append(Section(
                 "Product footprint: telecoupled TMR by origin, gasoline vs battery-electric car",
-                "Shares of total material requirement (ore + waste rock, cited coefficients only) per car "
-                "by mining country; origin shares = world mine production. See docs/products.md.",
-                table=(100 * tab).round(1).reset_index().rename(columns={"index": "country"})))
+                "Shares of total material requirement (TMR: Halada/Ijima NIMS coefficients only; the "
+                "rock-to-metal ratio of cobalt is a different quantity and is left out) per car by mining "
+                "country; origin shares = world mine production. Coverage by TMR is unknown: aluminium "
+                "(no bauxite origin) and, for the BEV, lithium, nickel, manganese and graphite have no "
+                "cited TMR, so Australia and Indonesia are understated. See docs/products.md.",
+                table=pct.head(12).round(1).reset_index().rename(columns={"index": "country"}),
+                html=bars))
     return sections

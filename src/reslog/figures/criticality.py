@@ -23,7 +23,11 @@ def matrix_points(df: pd.DataFrame, sr_col: str = "sr", ei_col: str = "ei") -> t
     for c in ("commodity", sr_col, ei_col):
         if c not in df.columns:
             raise ModelInputError(f"criticality matrix: missing column '{c}'; found {list(df.columns)}")
-    d = df[["commodity", sr_col, ei_col]].rename(columns={sr_col: "sr", ei_col: "ei"}).copy()
+    keep = ["commodity", sr_col, ei_col] + (["basis"] if "basis" in df.columns else [])
+    d = df[keep].rename(columns={sr_col: "sr", ei_col: "ei"}).copy()
+    if "basis" not in d.columns:
+        d["basis"] = ""
+    d["computed"] = d["basis"].astype(str).str.startswith("SR computed")
     d["sr"] = pd.to_numeric(d["sr"], errors="coerce")
     d["ei"] = pd.to_numeric(d["ei"], errors="coerce")
     ok = d["sr"].notna() & d["ei"].notna()
@@ -53,7 +57,13 @@ def write_static(df: pd.DataFrame, path: str | Path, *, sr_col: str = "sr", ei_c
     ax.axvline(EI_THRESHOLD, color="grey", ls="--", lw=1)
     ax.axhline(SR_THRESHOLD, color="grey", ls="--", lw=1)
     colors = np.where(pts["critical"], "#c0392b", "#2c7fb8")
-    ax.scatter(pts["ei"], pts["sr"], c=colors, s=36, zorder=3)
+    for comp, marker in ((True, "o"), (False, "D")):
+        m = (pts["computed"] == comp).to_numpy()
+        if m.any():
+            ax.scatter(pts["ei"][m], pts["sr"][m], c=colors[m], s=36 if comp else 28, marker=marker, zorder=3,
+                       label="SR computed" if comp else "SR published")
+    if pts["computed"].any():
+        ax.legend(loc="upper left", fontsize=8)
     for r in pts.itertuples():
         ax.annotate(r.commodity, (r.ei, r.sr), textcoords="offset points", xytext=(4, 3), fontsize=8)
     ax.set_xlim(0, xmax)
@@ -72,17 +82,23 @@ def write_static(df: pd.DataFrame, path: str | Path, *, sr_col: str = "sr", ei_c
 
 
 def figure_html(df: pd.DataFrame, *, sr_col: str = "sr", ei_col: str = "ei",
-                title: str = "Criticality matrix", full_html: bool = True) -> str:
+                title: str = "Criticality matrix", full_html: bool = True,
+                include_plotlyjs: bool = True) -> str:
     """Interactive plotly figure as HTML with plotly.js inlined (works offline)."""
     import plotly.graph_objects as go
 
     pts, missing = matrix_points(df, sr_col, ei_col)
     fig = go.Figure()
     for crit, name, color in ((True, "critical", "#c0392b"), (False, "not critical", "#2c7fb8")):
-        p = pts[pts["critical"] == crit]
-        fig.add_trace(go.Scatter(x=p["ei"], y=p["sr"], mode="markers+text", text=p["commodity"],
-                                 textposition="top right", name=name, marker={"color": color, "size": 9},
-                                 hovertemplate="%{text}<br>EI %{x:.2f}<br>SR %{y:.2f}<extra></extra>"))
+        for comp, symbol, how in ((True, "circle", "SR computed"), (False, "diamond", "SR published")):
+            p = pts[(pts["critical"] == crit) & (pts["computed"] == comp)]
+            if p.empty:
+                continue
+            fig.add_trace(go.Scatter(
+                x=p["ei"], y=p["sr"], mode="markers+text", text=p["commodity"], customdata=p["basis"],
+                textposition="top right", name=f"{name}, {how}", textfont={"size": 9},
+                marker={"color": color, "size": 9 if comp else 7, "symbol": symbol},
+                hovertemplate="%{text}<br>EI %{x:.2f}<br>SR %{y:.2f}<br>%{customdata}<extra></extra>"))
     fig.add_vline(x=EI_THRESHOLD, line_dash="dash", line_color="grey")
     fig.add_hline(y=SR_THRESHOLD, line_dash="dash", line_color="grey")
     fig.update_layout(title=title, xaxis_title=f"Economic importance (EI; threshold {EI_THRESHOLD})",
@@ -90,7 +106,8 @@ def figure_html(df: pd.DataFrame, *, sr_col: str = "sr", ei_col: str = "ei",
     if missing:
         fig.add_annotation(text="not placed (SR or EI unknown): " + ", ".join(missing[:20]),
                            xref="paper", yref="paper", x=0, y=-0.18, showarrow=False, font={"size": 10})
-    return fig.to_html(include_plotlyjs=True, full_html=full_html, config={"displaylogo": False})
+    fig.update_layout(height=620)
+    return fig.to_html(include_plotlyjs=include_plotlyjs, full_html=full_html, config={"displaylogo": False})
 
 
 def write_matrix(df: pd.DataFrame, path: str | Path, **kwargs: str) -> Path:

@@ -55,3 +55,11 @@ def sankey_html(links: pd.DataFrame, title: str = "", labels: dict[str, str] | N
     fig = sankey_figure(links, title, labels)
     return fig.to_html(full_html=True, include_plotlyjs=True, include_mathjax=False,
                        config={"displaylogo": False})
+
+
+def sankey_div(links: pd.DataFrame, title: str = "", labels: dict[str, str] | None = None,
+               include_plotlyjs: bool = False) -> str:
+    """The Sankey as an HTML fragment for a report that carries plotly.js once."""
+    fig = sankey_figure(links, title, labels)
+    return fig.to_html(full_html=False, include_plotlyjs=include_plotlyjs, include_mathjax=False,
+                       config={"displaylogo": False})

@@ -52,11 +52,16 @@ def build_warehouse(db: Path, console: Console) -> Warehouse:
 def production_concentration(wh: Warehouse) -> pd.DataFrame:
     """Per commodity and stage, latest reported (not estimated) year: top producers, HHI and
     governance-weighted HHI."""
-    from reslog.model.concentration import concentration_table
+    from reslog.model.concentration import concentration_table, select_reported
 
-    production = wh.production(reported_only=True)
+    # reported years; a series with estimates only (copper mine 2023e) keeps them, flagged "e"
+    production = select_reported(wh.production())
     governance = wh.query("SELECT * FROM governance")
     table = concentration_table(production, governance)
+    est = production[production["estimated"].fillna(False).astype(bool)]
+    est_keys = set(zip(est["commodity"], est["stage"], est["year"]))
+    table["year"] = [f"{y}e" if (c, s, y) in est_keys else str(y)
+                     for c, s, y in zip(table["commodity"], table["stage"], table["year"])]
     cols = ["commodity", "stage", "year", "top_producers", "n_countries", "hhi", "hhi_wgi",
             "wgi_year", "world_total", "unit", "sources"]
     return table[cols]
@@ -72,6 +77,48 @@ def _print_concentration(df: pd.DataFrame, console: Console) -> None:
         t.add_row(r.commodity, r.stage, str(r.year), r.top_producers, f"{r.hhi:,.0f}",
                   "—" if pd.isna(r.hhi_wgi) else f"{r.hhi_wgi:,.2f}")
     console.print(t)
+
+
+def cobalt_sankey_section(wh: Warehouse, console: Console) -> Section:
+    """The cobalt Sankey (mine → refining → consumption) for the latest year with both cobalt mine
+    production and BACI trade; otherwise a section that says what is missing."""
+    from reslog.errors import ReslogError
+
+    title = "Cobalt: mine → refining → consumption (Sankey)"
+    years = wh.query("SELECT DISTINCT t AS y FROM trade INTERSECT SELECT DISTINCT year AS y FROM production "
+                     "WHERE commodity = 'cobalt' AND stage = 'mine' ORDER BY y DESC")
+    if years.empty:
+        msg = ("Not drawn: the warehouse holds no BACI trade for a year with cobalt mine production "
+               "(the starter data have production only). Ingest BACI (`reslog data fetch baci`, then "
+               "`reslog ingest baci FOLDER`) and re-run; `reslog trade sankey --metal cobalt` draws it too.")
+        console.print(f"[dim]{title}: {msg}[/dim]")
+        return Section(title, msg)
+    year = int(years["y"].iloc[0])
+    try:
+        from reslog.cli.trade import _run_trace
+        from reslog.figures.sankey import sankey_div
+        from reslog.model.trade.sankey import calc_sankey_links
+
+        data, res = _run_trace(wh, "cobalt", year, None, False, "fraction")
+        links = calc_sankey_links(res, top=10)
+    except ReslogError as e:
+        return Section(title, f"Not drawn for {year}: {e}")
+    return Section(title, f"Cobalt content (t) traced from mining countries through refining countries to "
+                          f"consuming countries, {year} (Kastner et al. 2011 tracing of BACI trade; see "
+                          "docs/trade.md).",
+                   html=sankey_div(links, title=f"cobalt {year} (t Co)"), notes=data.notes + res.notes)
+
+
+def world_map_section(wh: Warehouse, conc: pd.DataFrame) -> Section | None:
+    """SLOT (world map of production concentration): ``reslog.figures.world_map`` is being built on
+    another branch (dashboard helper). The lead wires it in here: build the map for one commodity
+    (e.g. cobalt, mine stage, from ``conc``/the production table) and return a Section with
+    ``html=<map div, include_plotlyjs=False>``. Until then no section is added."""
+    try:
+        import reslog.figures.world_map  # noqa: F401
+    except ModuleNotFoundError:
+        return None
+    return None  # SLOT: wire figures.world_map here (see docstring)
 
 
 def run_demo(db: Path | None, report: Path, *, fresh: bool = False,
@@ -111,6 +158,10 @@ def run_demo(db: Path | None, report: Path, *, fresh: bool = False,
             console.print(f"[yellow]{escape(msg)}[/yellow]")
             sections.append(Section(mod_name.removeprefix("reslog.cli.").title(), msg))
     with Warehouse.open(path, read_only=True) as wh:
+        wm = world_map_section(wh, conc)  # SLOT: world map of concentration (lead wires it)
+        if wm is not None:
+            sections.insert(1, wm)
+        sections.append(cobalt_sankey_section(wh, console))
         ledger = wh.ledger()
         counts = wh.counts()
     out = write_report(report, "reslog demo — mineral supply risk at a glance", sections, ledger)

@@ -246,8 +246,8 @@ def calc_hhi_wgi(
     wgi_scaled : Series or mapping
         EU-scaled WGI (0 best – 10 worst) per country (:func:`scale_wgi_eu`).
     trade_factor : Series or mapping, optional
-        Export-restriction adjustment ``tᵢ ≥ 1`` per country (EU methodology:
-        1 + a mark-up for export taxes, quotas or bans); 1 where absent.
+        Trade-related parameter ``tᵢ`` per country (EU 2023: 1.1–1.5 for export taxes,
+        quotas or bans; 0.8 for countries with an EU trade agreement); 1 where absent.
     missing : {"raise", "exclude"}
         What to do with a named country that has a share but no WGI value:
         raise :class:`ModelInputError` (default) or leave it out of the sum
@@ -269,15 +269,129 @@ def calc_hhi_wgi(
     bad = w.index[(w < 0) | (w > 10)].tolist()
     if bad:
         raise ModelInputError(f"calc_hhi_wgi: WGI must be on the EU 0–10 scale; offending {bad}")
-    t = pd.Series(1.0, index=s.index)
-    if trade_factor is not None:
-        tf = pd.Series(trade_factor, dtype=float).reindex(s.index)
-        if (tf.dropna() < 1).any():
-            raise ModelInputError(
-                f"calc_hhi_wgi: trade factors must be ≥ 1; offending {tf.index[tf < 1].tolist()}")
-        t = tf.fillna(1.0)
+    t = _trade_factors(trade_factor, s.index)
     keep = w.notna()
     return float(((s[keep] / 100.0) ** 2 * w[keep] * t[keep]).sum())
+
+
+def _trade_factors(trade_factor: pd.Series | Mapping[str, float] | None, index: pd.Index) -> pd.Series:
+    if trade_factor is None:
+        return pd.Series(1.0, index=index)
+    tf = pd.Series(trade_factor, dtype=float)
+    bad = tf.index[~np.isfinite(tf) | (tf <= 0) | (tf > 2)].tolist()
+    if bad:
+        raise ModelInputError(
+            f"trade factors must lie in (0, 2] (EU 2023: 0.8 with a trade agreement, 1.1–1.5 with "
+            f"export restrictions); offending {bad}: {tf[bad].tolist()}")
+    return tf.reindex(index).fillna(1.0)
+
+
+def calc_hhi_wgi_gap(
+    shares: pd.Series,
+    wgi_scaled: pd.Series | Mapping[str, float],
+    *,
+    trade_factor: pd.Series | Mapping[str, float] | None = None,
+) -> float:
+    """Largest amount by which :func:`calc_hhi_wgi` (``missing="exclude"``) can understate HHI_WGI,t.
+
+    Two parts are left out of the sum and bounded here, on the EU 0–10 scale:
+
+    * the residual ``ROW`` share (unknown producers), at most one producer with the worst
+      governance (WGI_EU = 10) and the largest trade factor present (≥ 1):
+      ``(s_ROW/100)²·10·t_max``;
+    * named producers without a WGI value, each at WGI_EU = 10: ``Σ (sᵢ/100)²·10·tᵢ``.
+
+    So the true value lies in ``[hhi_wgi, hhi_wgi + gap]``; ``gap = 0`` means the value is exact
+    (every producer named and governance-scored).
+
+    Parameters
+    ----------
+    shares : Series
+        Percent shares indexed by country, ``ROW`` allowed (:func:`calc_shares`).
+    wgi_scaled : Series or mapping
+        EU-scaled WGI per country.
+    trade_factor : Series or mapping, optional
+        tᵢ by country (1 where absent).
+
+    Returns
+    -------
+    float
+        The gap (≥ 0).
+    """
+    s = _check_shares(shares)
+    s = s[s > 0]
+    w = pd.Series(wgi_scaled, dtype=float).reindex(s.index)
+    t = _trade_factors(trade_factor, s.index)
+    tf_all = pd.Series(trade_factor, dtype=float) if trade_factor is not None else pd.Series(dtype=float)
+    t_max = max(1.0, float(tf_all.max()) if len(tf_all) else 1.0)
+    row = float(s.get(ROW, 0.0))
+    named = s[s.index != ROW]
+    lacking = w.reindex(named.index).isna()
+    gap = (row / 100.0) ** 2 * 10.0 * t_max
+    gap += float(((named[lacking] / 100.0) ** 2 * 10.0 * t[named.index][lacking]).sum())
+    return float(gap)
+
+
+def calc_window_production(production_long: pd.DataFrame, commodity: str, stage: str,
+                           years: tuple[int, int] | None = None) -> tuple[pd.DataFrame, list[int], str]:
+    """Production of one commodity × stage summed over a window of years, per country.
+
+    The EU assessment uses the average production of a five-year window (2016–2020 for the
+    2023 list, European Commission 2023, section 2; the CritMAT re-implementation uses
+    ``timeframe=[2016, …, 2020]``); shares of the sum equal shares of the average.
+
+    Parameters
+    ----------
+    production_long : DataFrame
+        Canonical production table (``country``, ``commodity``, ``stage``, ``year``,
+        ``quantity``, ``unit``).
+    commodity, stage : str
+        The series to take.
+    years : (first, last), optional
+        Inclusive window. ``None`` = the latest year with data only.
+
+    Returns
+    -------
+    (DataFrame, list of int, str)
+        ``country``/``quantity`` summed over the years present in the window, the years
+        actually present (the caller states them), and the unit.
+
+    Raises
+    ------
+    ModelInputError
+        No data in the window, or several units.
+    """
+    p = production_long[(production_long["commodity"] == commodity) & (production_long["stage"] == stage)]
+    p = p.assign(year=pd.to_numeric(p["year"], errors="coerce")).dropna(subset=["year"])
+    if years is None:
+        have = p.dropna(subset=["quantity"])
+        if have.empty:
+            raise ModelInputError(f"production: no data for {commodity}/{stage}")
+        p = p[p["year"] == have["year"].max()]
+    else:
+        lo, hi = years
+        if lo > hi:
+            raise ModelInputError(f"years: first {lo} is after last {hi}")
+        p = p[(p["year"] >= lo) & (p["year"] <= hi)]
+    if p.dropna(subset=["quantity"]).empty:
+        raise ModelInputError(f"production: no data for {commodity}/{stage} in years {years}")
+    units = p["unit"].dropna().unique().tolist()
+    if len(units) != 1:
+        raise ModelInputError(f"production {commodity}/{stage}: expected one unit, found {units}")
+    yrs = sorted(int(y) for y in p.dropna(subset=["quantity"])["year"].unique())
+    agg = p.groupby("country", as_index=False)["quantity"].sum(min_count=1)
+    return agg, yrs, str(units[0])
+
+
+def calc_wgi_eu_window(governance: pd.DataFrame, years: list[int]) -> pd.Series:
+    """EU-scaled WGI per country averaged over ``years`` (each year: latest WGI ≤ year).
+
+    As in the EU 2023 practice (WGI averaged over the production window).
+    """
+    frames = [calc_wgi_eu(governance, y)["wgi_eu"] for y in years]
+    if not frames:
+        return pd.Series(dtype=float)
+    return pd.concat(frames, axis=1).mean(axis=1)
 
 
 # --------------------------------------------------------------------------- table
@@ -323,8 +437,9 @@ def concentration_table(
         ``top_producers`` ("China 68.5%; …", English names), ``top_countries``
         (same with ISO3 codes), ``top1``, ``top1_share_pct``,
         ``row_share_pct`` (residual ``ROW`` share, the HHI gap bound),
-        ``hhi`` (0–10,000, lower bound), ``hhi_wgi`` (0–10, lower bound; NaN
-        when no producer has a WGI value),
+        ``hhi`` (0–10,000, lower bound; gap ≤ ``row_share_pct``²), ``hhi_wgi`` (0–10, lower
+        bound; NaN when no producer has a WGI value), ``hhi_wgi_gap`` (its largest
+        understatement, :func:`calc_hhi_wgi_gap`),
         ``wgi_year``, ``wgi_coverage_pct`` (share of world production whose
         producers have a WGI value), ``world_total``, ``unit``, ``sources``.
 
@@ -379,6 +494,7 @@ def concentration_table(
             "row_share_pct": float(shares.get(ROW, 0.0)),
             "hhi": calc_hhi(shares),
             "hhi_wgi": hhi_wgi if len(covered) else np.nan,
+            "hhi_wgi_gap": calc_hhi_wgi_gap(shares, wgi["wgi_eu"]) if len(covered) else np.nan,
             "wgi_year": int(wgi.loc[covered, "wgi_year"].max()) if len(covered) else None,
             "wgi_coverage_pct": float(named_pos[covered].sum()),
             "world_total": world_total,
@@ -386,6 +502,18 @@ def concentration_table(
             "sources": "|".join(srcs),
         })
     cols = ["commodity", "stage", "year", "n_countries", "top_producers", "top_countries", "top1", "top1_share_pct",
-            "row_share_pct", "hhi", "hhi_wgi", "wgi_year", "wgi_coverage_pct", "world_total", "unit",
-            "sources"]
+            "row_share_pct", "hhi", "hhi_wgi", "hhi_wgi_gap", "wgi_year", "wgi_coverage_pct", "world_total",
+            "unit", "sources"]
     return pd.DataFrame(rows, columns=cols)
+
+
+def select_reported(production: pd.DataFrame) -> pd.DataFrame:
+    """Leave out estimated years (USGS "e") where a series has a reported year; keep a series that
+    has estimates only (e.g. copper mine production "2023e" transcribed from MCS 2024), so that no
+    commodity × stage disappears. Rows kept keep their ``estimated`` flag for display.
+    """
+    if "estimated" not in production.columns or production.empty:
+        return production
+    est = production["estimated"].fillna(False).astype(bool)
+    has_rep = (~est).groupby([production["commodity"], production["stage"]]).transform("any")
+    return production[~est | ~has_rep]

@@ -111,6 +111,13 @@ COMMODITIES: tuple[Commodity, ...] = (
     _c("potash", "K2O", "fertiliser", False, False, "カリ", ["potassium chloride", "カリウム"]),
     _c("coal", "C", "energy", False, False, "石炭", ["thermal coal", "steam coal", "一般炭"]),
     _c("diamond", "C", "industrial_mineral", False, False, "ダイヤモンド", ["diamonds"]),
+    # Gemstones: Hpakant jade (Myanmar), coloured-gem rushes (Madagascar, Mozambique). Named so that
+    # a jade or gem site is never guessed as rare earths from its region (Kachin).
+    _c("jade", "JADE", "gemstone", False, False, "ヒスイ", ["jadeite", "翡翠", "ひすい"]),
+    _c("gemstones", "GEM", "gemstone", False, False, "宝石",
+       ["gemstone", "gem", "gems", "precious stones", "coloured gemstones", "colored gemstones", "ruby",
+        "rubies", "sapphire", "sapphires", "emerald", "emeralds", "ルビー", "サファイア", "エメラルド",
+        "宝石類", "貴石"]),
 )
 
 _BY_NAME: dict[str, Commodity] = {c.name: c for c in COMMODITIES}

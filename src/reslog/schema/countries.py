@@ -25,6 +25,7 @@ AGGREGATES: dict[str, tuple[str, str]] = {
 _ALIASES: dict[str, str] = {
     # USGS Mineral Commodity Summaries
     "congo (kinshasa)": "COD", "congo kinshasa": "COD", "democratic republic of the congo": "COD",
+    "democratic republic of congo": "COD",  # Our World in Data entity name
     "dr congo": "COD", "drc": "COD", "congo, dem. rep.": "COD", "zaire": "COD",
     "congo (brazzaville)": "COG", "congo brazzaville": "COG", "republic of the congo": "COG",
     "congo, rep.": "COG", "burma": "MMR", "myanmar": "MMR",

@@ -9,7 +9,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-TAXONOMY_VERSION = "1.0.0"
+TAXONOMY_VERSION = "2.0.0"
+"""2.0.0 (issue 13): new type ``production_disruption``; ``none`` no longer covers announced output
+cuts, suspensions and closures for economic reasons (major bump: a changed meaning). Events
+stored under 1.0.0 keep their type (:data:`MIGRATIONS`)."""
+
+# How a stored event's type maps from an older taxonomy version to the next one. Types absent
+# from a mapping keep their name. 1.0.0 → 2.0.0: every 1.0.0 risk type keeps its meaning for the
+# events it labelled (the narrowed ``none`` is never stored as a risk event).
+MIGRATIONS: dict[tuple[str, str], dict[str, str]] = {("1.0.0", "2.0.0"): {}}
 
 
 @dataclass(frozen=True)
@@ -60,6 +68,12 @@ EVENT_TYPES: dict[str, EventType] = {e.name: e for e in (
     EventType("logistics_disruption", "Logistics disruption", "物流の混乱",
               "Blockage or closure of ports, railways, roads, canals or power supply that stops "
               "mineral shipments or processing.", "supply"),
+    EventType("production_disruption", "Production disruption", "生産障害·減産",
+              "An operator or producer cuts, curtails, suspends or stops output, puts a mine or plant "
+              "on care and maintenance, or closes it, for economic or operational reasons or because "
+              "an input runs short (sulphuric acid, reagents, cyanide, fuel, water, power supply, "
+              "feed ore or concentrate) — when the cause is not itself another risk event (accident, "
+              "strike, hazard, conflict, regulation, logistics outage).", "supply"),
     EventType("human_rights", "Human rights", "人権侵害",
               "Child or forced labour, abuse of workers or residents, unsafe working conditions "
               "reported as rights violations.", "social"),
@@ -67,6 +81,26 @@ EVENT_TYPES: dict[str, EventType] = {e.name: e for e in (
               "The text reports no risk event at a mining or mineral supply-chain origin "
               "(e.g. market prices, company results, general news).", "none"),
 )}
+
+
+def migrate_event_type(event_type: str, from_version: str, to_version: str = TAXONOMY_VERSION) -> str:
+    """The type an event labelled ``event_type`` under ``from_version`` has under ``to_version``.
+
+    Raises
+    ------
+    ValueError
+        No migration path between the versions, or a type unknown to the source version.
+    """
+    order = ["1.0.0", "2.0.0"]
+    if from_version not in order or to_version not in order or order.index(from_version) > order.index(to_version):
+        raise ValueError(f"no taxonomy migration from {from_version} to {to_version}; known versions {order}")
+    t = event_type
+    for a, b in zip(order[order.index(from_version):order.index(to_version)],
+                    order[order.index(from_version) + 1:order.index(to_version) + 1]):
+        t = MIGRATIONS.get((a, b), {}).get(t, t)
+    if t not in EVENT_TYPES:
+        raise ValueError(f"event type '{event_type}' (taxonomy {from_version}) has no counterpart in {to_version}")
+    return t
 
 
 def is_event_type(name: object) -> bool:

@@ -93,3 +93,91 @@ def crm_parameters_wide(published: pd.DataFrame, assessment: int) -> pd.DataFram
     src = p.groupby("commodity")["source"].agg(lambda s: " | ".join(sorted(set(s))))
     wide = wide.merge(src, left_on="commodity", right_index=True)
     return wide[["commodity", "stage", *PARAMETERS, "source"]].reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------- EU 2023 assessment
+
+EU_2023 = PACKAGE_DATA / "crm" / "eu_crm_2023.csv"
+EU_2023_TRADE = PACKAGE_DATA / "crm" / "eu_crm_2023_trade_factors.csv"
+_EU_COLS = ("material", "commodity", "stage", "used_stage", "supply_basis", "sr_stage", "ir", "sr",
+            "ei", "si_sr", "si_ei", "eol_rir", "note", "source")
+_BASES = ("", "GSonly", "GS+EU", "EUonly")
+
+
+def read_eu_crm_2023(path: Path = EU_2023) -> pd.DataFrame:
+    """The EU 2023 criticality assessment, one row per material × assessed stage.
+
+    Built by ``scripts/build_eu_crm_2023.py`` from the CritMAT transcription of the EC 2023
+    final report (doi:10.2873/725585); every row cites it. Fractions (``ir``, ``eol_rir``,
+    ``si_*``) in [0, 1]; ``sr``/``ei`` on the EU scale; ``supply_basis`` which supply the EU used
+    for the stage's HHI (``GSonly``, ``GS+EU``, ``EUonly``).
+
+    Raises
+    ------
+    InputError
+        Missing column, unknown stage or basis, a fraction outside [0, 1], a negative SR/EI,
+        an empty source, or a duplicate material × stage (naming file, row and field).
+    """
+    df = read_csv_strict(path, _EU_COLS)
+    out = []
+    for i, r in df.iterrows():
+        row = int(i) + 1
+        rec: dict[str, object] = {"material": str(r["material"]).strip(),
+                                  "commodity": str(r["commodity"] or "").strip()}
+        if rec["commodity"] and resolve_commodity(str(rec["commodity"])) != rec["commodity"]:
+            raise InputError(path, f"commodity '{rec['commodity']}' is not a canonical name", row=row,
+                             field="commodity")
+        stage = str(r["stage"]).strip()
+        if stage not in ("extraction", "processing"):
+            raise InputError(path, f"stage must be extraction or processing, got '{stage}'", row=row,
+                             field="stage")
+        rec["stage"] = stage
+        used = str(r["used_stage"]).strip()
+        if used not in ("True", "False"):
+            raise InputError(path, f"used_stage must be True or False, got '{used}'", row=row,
+                             field="used_stage")
+        rec["used_stage"] = used == "True"
+        basis = str(r["supply_basis"] or "").strip()
+        if basis not in _BASES:
+            raise InputError(path, f"supply_basis must be one of {_BASES}, got '{basis}'", row=row,
+                             field="supply_basis")
+        rec["supply_basis"] = basis
+        for c in ("sr_stage", "ir", "sr", "ei", "si_sr", "si_ei", "eol_rir"):
+            v = parse_number(path, row, c, r[c]) if str(r[c] or "").strip() else None
+            if v is not None and (v < 0 or (c in ("ir", "si_sr", "si_ei", "eol_rir") and v > 1)):
+                raise InputError(path, f"{c} out of range: {v}", row=row, field=c)
+            rec[c] = float("nan") if v is None else float(v)
+        if not str(r["source"] or "").strip():
+            raise InputError(path, "every row needs a source", row=row, field="source")
+        rec["note"] = str(r["note"] or "").strip()
+        rec["source"] = str(r["source"]).strip()
+        out.append(rec)
+    res = pd.DataFrame(out, columns=list(_EU_COLS))
+    check_unique(path, res, ["material", "stage"])
+    return res
+
+
+def read_eu_trade_factors(path: Path = EU_2023_TRADE) -> pd.DataFrame:
+    """EU 2023 trade-related parameters t per material × stage × country × HHI scope.
+
+    Columns ``material, country`` (ISO3), ``stage`` (extraction/processing), ``scope``
+    (``world`` = global-supply HHI, ``eu`` = EU-sourcing HHI), ``t`` (0.8 trade agreement,
+    1.1–1.5 export restriction), ``source``.
+    """
+    df = read_csv_strict(path, ("material", "country", "stage", "scope", "t", "source"))
+    for i, r in df.iterrows():
+        row = int(i) + 1
+        t = parse_number(path, row, "t", r["t"])
+        if t is None or not 0.5 <= t <= 2:
+            raise InputError(path, f"t must lie in [0.5, 2], got {r['t']}", row=row, field="t")
+        if r["scope"] not in ("world", "eu"):
+            raise InputError(path, f"scope must be world or eu, got '{r['scope']}'", row=row, field="scope")
+        if r["stage"] not in ("extraction", "processing"):
+            raise InputError(path, f"stage must be extraction or processing, got '{r['stage']}'", row=row,
+                             field="stage")
+        if not str(r["source"] or "").strip():
+            raise InputError(path, "every row needs a source", row=row, field="source")
+    out = df[["material", "country", "stage", "scope"]].copy()
+    out["t"] = pd.to_numeric(df["t"])
+    out["source"] = df["source"]
+    return out

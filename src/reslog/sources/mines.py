@@ -2,7 +2,8 @@
 
 Canonical layout (CSV columns, or GeoJSON Point-feature properties)::
 
-    mine_id,name,lat,lon,country,commodities,type,status,operator,tailings_facilities,capacity,source
+    mine_id,name,lat,lon,country,commodities,type,status,operator,tailings_facilities,capacity,
+    capacity_unit,capacity_year,capacity_text,source
 
 * ``lat``/``lon`` WGS84 degrees (GeoJSON: from the geometry, ``[lon, lat]``);
 * ``commodities`` canonical names or aliases separated by ``;`` (``,`` and ``|`` accepted; a JSON
@@ -11,7 +12,11 @@ Canonical layout (CSV columns, or GeoJSON Point-feature properties)::
   ``large-scale`` → industrial);
 * ``status`` one of :data:`STATUSES` (aliases in :data:`STATUS_ALIASES`), empty = unknown;
 * ``tailings_facilities`` number of tailings storage facilities (integer ≥ 0, optional);
-* ``capacity`` free text with its unit (e.g. ``"25 kt Cu/yr"``); ``source`` cites the row.
+* ``capacity`` a number ≥ 0 in ``capacity_unit`` (required with it, explicit: ``"kt Li/yr"``,
+  ``"t Cu/yr"``, ``"Mt iron ore/yr"``, ``"oz Pt/yr"``, ``"t ore/day"``, ``"ha (mined area)"``), for
+  ``capacity_year`` (optional); ``capacity_text`` the original wording, kept verbatim. A legacy
+  file whose ``capacity`` is free text (no ``capacity_text`` column) is read with the text moved
+  to ``capacity_text`` and no number (never guessed); ``source`` cites the row.
 """
 
 from __future__ import annotations
@@ -39,9 +44,11 @@ from reslog.sources.validate import (
 )
 
 MINE_COLUMNS = ["mine_id", "name", "lat", "lon", "country", "commodities", "type", "status",
-                "operator", "tailings_facilities", "capacity", "source"]
+                "operator", "tailings_facilities", "capacity", "capacity_unit", "capacity_year",
+                "capacity_text", "source"]
 REQUIRED = ["mine_id", "name", "lat", "lon", "country", "commodities", "type", "source"]
-OPTIONAL = ["status", "operator", "tailings_facilities", "capacity"]
+OPTIONAL = ["status", "operator", "tailings_facilities", "capacity", "capacity_unit", "capacity_year",
+            "capacity_text"]
 
 #: Mine status vocabulary (life-cycle stage).
 STATUSES = ("operating", "construction", "development", "exploration", "care_and_maintenance",
@@ -61,7 +68,31 @@ TYPE_ALIASES = {"asm": "artisanal", "asgm": "artisanal", "small-scale": "artisan
                 "large-scale": "industrial", "lsm": "industrial"}
 
 
+def _legacy_capacity(df: pd.DataFrame) -> pd.DataFrame:
+    """A free-text ``capacity`` without ``capacity_text``: keep the text, leave the number empty."""
+    if "capacity" not in df.columns:
+        return df
+    if "capacity_text" in df.columns and (df["capacity_text"].fillna("").astype(str).str.strip() != "").any():
+        return df
+    cap = df["capacity"].astype(str).str.strip()
+    numeric = pd.to_numeric(cap.str.replace(",", "", regex=False), errors="coerce")
+    if ((cap != "") & (cap.str.upper() != "NA") & numeric.isna()).any():
+        df = df.copy()
+        df["capacity_text"] = df["capacity"]
+        df["capacity"] = ""
+    return df
+
+
 def _validate(path: Path, df: pd.DataFrame) -> pd.DataFrame:
+    df = _legacy_capacity(df)
+    for c in ("capacity", "capacity_unit", "capacity_year", "capacity_text"):
+        if c not in df.columns:
+            df = df.assign(**{c: ""})
+    cap = col_number(path, df, "capacity", required=False)
+    unit = col_text(path, df, "capacity_unit", required=False)
+    fail_first(path, cap.notna() & (unit.fillna("").astype(str).str.strip() == ""), "capacity_unit",
+               "a capacity needs its unit (e.g. 'kt Li/yr', 't Cu/yr', 'Mt iron ore/yr')")
+    year = col_number(path, df, "capacity_year", required=False, integer=True, lo=1800, hi=2100)
     mine_id = col_text(path, df, "mine_id")
     check_unique_rows(path, pd.DataFrame({"mine_id": mine_id}, index=df.index), ["mine_id"])
     out = pd.DataFrame({
@@ -78,7 +109,8 @@ def _validate(path: Path, df: pd.DataFrame) -> pd.DataFrame:
         "operator": col_text(path, df, "operator", required=False),
         "tailings_facilities": col_number(path, df, "tailings_facilities", required=False,
                                           integer=True),
-        "capacity": col_text(path, df, "capacity", required=False),
+        "capacity": cap, "capacity_unit": unit, "capacity_year": year,
+        "capacity_text": col_text(path, df, "capacity_text", required=False),
         "source": col_text(path, df, "source"),
     }, index=df.index)
     return finish(out, "mine_sites")
@@ -187,8 +219,11 @@ def read_lithium_deposits_busch(path: str | Path) -> Parsed:
         "country": df["Country"], "commodities": "lithium", "type": "industrial",
         "status": status_raw.map(BUSCH_STATUS),
         "operator": "", "tailings_facilities": "",
-        "capacity": rate.map(lambda r: f"{r:.3g} kt Li/yr (2023, Busch model)"
-                             if pd.notna(r) and r > 0 else ""),
+        "capacity": rate.map(lambda r: f"{r:.6g}" if pd.notna(r) and r > 0 else ""),
+        "capacity_unit": rate.map(lambda r: "kt Li/yr" if pd.notna(r) and r > 0 else ""),
+        "capacity_year": rate.map(lambda r: "2023" if pd.notna(r) and r > 0 else ""),
+        "capacity_text": rate.map(lambda r: f"{r:.3g} kt Li/yr (2023, Busch model production rate)"
+                                  if pd.notna(r) and r > 0 else ""),
         "source": ("Busch et al. 2024, Critical-Minerals-EV Parameters/Deposit.csv, deposit d="
                    + df["d"].astype(str).str.strip() + " (" + rtype + ")"),
     }, index=df.index)

@@ -53,7 +53,8 @@ TABLES: dict[str, tuple[str, tuple[str, ...]]] = {
     "mine_sites": ("""
         mine_id VARCHAR PRIMARY KEY, name VARCHAR NOT NULL, lat DOUBLE NOT NULL, lon DOUBLE NOT NULL,
         country VARCHAR NOT NULL, commodities VARCHAR NOT NULL, type VARCHAR NOT NULL,
-        status VARCHAR, operator VARCHAR, tailings_facilities INTEGER, capacity VARCHAR,
+        status VARCHAR, operator VARCHAR, tailings_facilities INTEGER, capacity DOUBLE,
+        capacity_unit VARCHAR, capacity_year INTEGER, capacity_text VARCHAR,
         source VARCHAR NOT NULL, ledger_id INTEGER
     """, ("mine_id",)),
     "trade": ("""

@@ -78,11 +78,18 @@ class Warehouse:
         con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
         wh = cls(con, path, read_only)
         if not read_only:
-            wh._ensure_schema()
+            try:
+                wh._ensure_schema()
+            except BaseException:
+                con.close()
+                raise
         return wh
 
     def _ensure_schema(self) -> None:
         c = self.con
+        from reslog.store.migrate import migrate_mine_capacity
+
+        migrate_mine_capacity(c)  # before CREATE IF NOT EXISTS, which never alters a table
         c.execute("BEGIN TRANSACTION")
         try:
             c.execute("CREATE TABLE IF NOT EXISTS reslog_meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
@@ -95,12 +102,17 @@ class Warehouse:
             )
             if c.execute("SELECT count(*) FROM countries").fetchall()[0][0] == 0:
                 self._insert_frame("countries", countries_table())
-            if c.execute("SELECT count(*) FROM commodities").fetchall()[0][0] == 0:
-                self._insert_frame("commodities", commodities_table())
+            have = {r[0] for r in c.execute("SELECT name FROM commodities").fetchall()}
+            com = commodities_table()
+            if not set(com["name"]) <= have:  # new commodities since the warehouse was created
+                self._insert_frame("commodities", com[~com["name"].isin(have)])
             c.execute("COMMIT")
         except Exception:
             c.execute("ROLLBACK")
             raise
+        from reslog.store.migrate import migrate_taxonomy
+
+        migrate_taxonomy(c)  # risk events stored under an older taxonomy version
 
     def close(self) -> None:
         """Close the connection."""

@@ -19,9 +19,11 @@ from reslog.paths import PACKAGE_DATA
 from reslog.schema import EVENT_TYPES
 
 CORPUS_DIR = PACKAGE_DATA / "corpus"
-CORPUS_FILES = ("articles_en.jsonl", "articles_ja.jsonl", "articles_en_2.jsonl", "articles_ja_2.jsonl")
+CORPUS_FILES = ("articles_en.jsonl", "articles_ja.jsonl", "articles_en_2.jsonl", "articles_ja_2.jsonl",
+                "articles_en_3.jsonl", "articles_ja_3.jsonl")
 """Corpus files in reading order: the first corpus, then the second batch (weak types, hard
-``none`` negatives; ids continue the numbering of the first files)."""
+``none`` negatives), then the third (production disruptions, taxonomy 2.0.0); ids continue the
+numbering of the earlier files)."""
 LABEL_COLUMNS = ("event_type", "country", "commodity", "mine", "cluster", "casualties", "release_m3")
 
 

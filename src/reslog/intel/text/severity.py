@@ -41,7 +41,7 @@ BASE: dict[str, float] = {
     "tailings_failure": 0.50, "mine_accident": 0.35, "armed_conflict": 0.40,
     "export_restriction": 0.40, "sanctions": 0.35, "natural_hazard": 0.30, "labour_unrest": 0.25,
     "community_conflict": 0.25, "regulatory_change": 0.25, "logistics_disruption": 0.30,
-    "pollution": 0.30, "asgm": 0.25, "human_rights": 0.30, "none": 0.0,
+    "pollution": 0.30, "asgm": 0.25, "human_rights": 0.30, "production_disruption": 0.35, "none": 0.0,
 }
 WEIGHTS: dict[str, float] = {"casualties": 1.0, "volume": 1.0, "duration": 0.6,
                              "share_supply": 0.8, "share_other": 0.3}
