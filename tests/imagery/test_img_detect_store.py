@@ -112,8 +112,8 @@ def test_events_go_through_the_store_once(tmp_path, db_path):
     c = doc["features"][0]["properties"]
     wh = Warehouse.open(db_path)
     try:
-        wh.con.execute("INSERT INTO mine_sites VALUES ('ven-x', 'Test mine', ?, ?, 'VEN', "
-                       "'gold', 'artisanal', NULL, NULL, NULL, NULL, 'test', NULL)",
+        wh.con.execute("INSERT INTO mine_sites (mine_id, name, lat, lon, country, commodities, type, "
+                       "source) VALUES ('ven-x', 'Test mine', ?, ?, 'VEN', 'gold', 'artisanal', 'test')",
                        [c["centroid_lat"] + 0.05, c["centroid_lon"]])
         r1, parsed = ingest_hotspots(wh, doc, max_mine_km=25)
         r2, _ = ingest_hotspots(wh, doc, max_mine_km=25)

@@ -17,7 +17,7 @@ def test_kinds():
 
 
 def test_unknown_kind_lists_valid_ones():
-    with pytest.raises(InputError, match="valid kinds are baci, events") as e:
+    with pytest.raises(InputError, match="valid kinds are baci, cait, events") as e:
         read("comtrade", "x.csv")
     assert e.value.field == "kind"
 
