@@ -23,6 +23,7 @@ from reslog.schema import commodities_table, countries_table
 from reslog.sources.base import Parsed, SqlScan
 from reslog.store import tables as T
 from reslog.store import trade_tables as _trade_tables  # noqa: F401  (registers trade_clean)
+from reslog.store import monitoring_tables as _monitoring_tables  # noqa: F401  (sites, sensors)
 
 
 @dataclass
