@@ -355,10 +355,8 @@ class ReadingStore:
                 return int(w.con.execute("SELECT coalesce(sum(rows),0) FROM parts WHERE site_id=? "
                                          "AND month=?", (site_id, month)).fetchone()[0])
             flist = "[" + ",".join(f"'{(self.root / o).as_posix()}'" for o in old) + "]"
-            tab = self._duck().cursor().execute(
-                f"SELECT * FROM read_parquet({flist}) ORDER BY sensor_id, time").arrow()
-            if isinstance(tab, pa.RecordBatchReader):
-                tab = tab.read_all()
+            tab = self._duck().cursor().sql(
+                f"SELECT * FROM read_parquet({flist}) ORDER BY sensor_id, time").to_arrow_table()
             tab = tab.select(READING_SCHEMA.names).cast(READING_SCHEMA)
             rel = f"site={site_id}/month={month}/c{uuid.uuid4().hex[:12]}.parquet"
             self.write_compacted(rel, tab)
