@@ -88,7 +88,8 @@ def _registry():  # -> pint.UnitRegistry
 
     ureg = pint.UnitRegistry(autoconvert_offset_to_baseunit=True)
     ureg.define("NTU = [turbidity]")
-    ureg.define("mH2O = 9.80665 * kPa = m_H2O = mH20")
+    if "mH2O" not in ureg:
+        ureg.define("mH2O = 9.80665 * kPa = m_H2O")
     return ureg
 
 

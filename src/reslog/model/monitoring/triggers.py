@@ -43,7 +43,8 @@ def calc_rate_per_day(t: np.ndarray, x: np.ndarray, window: pd.Timedelta = pd.Ti
     out = np.full(n, np.nan)
     if n == 0:
         return out
-    ts = t.astype("datetime64[ms]").astype(np.int64) / 86_400_000.0
+    ms = t.astype("datetime64[ms]").astype(np.int64)
+    ts = (ms - ms[0]) / 86_400_000.0  # days since the first reading (keeps the sums well-conditioned)
     w = window / pd.Timedelta(days=1)
     lo = np.searchsorted(ts, ts - w, side="left")
     cs = np.cumsum(np.r_[0.0, ts])
