@@ -115,6 +115,8 @@ class BatchWriter:
     def __init__(self, store: "ReadingStore", con: sqlite3.Connection) -> None:
         self.store = store
         self.con = con
+        self._staged: dict[str, list[pa.Table]] = {}
+        self._pending_hwm: dict[str, int] = {}
 
     def lookup(self, batch_id: str) -> BatchRecord | None:
         """The ledger record of ``batch_id``, or ``None``."""
@@ -131,6 +133,9 @@ class BatchWriter:
             chunk = ids[i:i + 900]
             q = f"SELECT sensor_id, last_ms FROM hwm WHERE sensor_id IN ({','.join('?' * len(chunk))})"
             out.update(dict(self.con.execute(q, chunk).fetchall()))
+        for sid in ids:  # readings staged earlier in this transaction count too
+            if sid in self._pending_hwm:
+                out[sid] = max(out.get(sid, self._pending_hwm[sid]), self._pending_hwm[sid])
         return out
 
     def write(self, *, site_id: str, batch_id: str, via: str, sha256: str | None,
@@ -153,28 +158,36 @@ class BatchWriter:
                 "n_rejected + ?, complete = ?, received_at = ? WHERE batch_no = ?",
                 (n_seen, n_accepted, n_rejected, int(complete), now, batch_no))
         if rows.num_rows:
-            self._write_rows(site_id, batch_no, rows)
+            rows = rows.append_column("batch_no", pa.array(np.full(rows.num_rows, batch_no), pa.int64()))
+            rows = rows.select(READING_SCHEMA.names).cast(READING_SCHEMA)
+            self._staged.setdefault(site_id, []).append(rows)
+            ms = rows.column("time").cast(pa.int64()).to_numpy()
+            sens = rows.column("sensor_id").to_numpy(zero_copy_only=False)
+            for sid, t in pd.Series(ms).groupby(sens, sort=False).max().items():
+                self._pending_hwm[str(sid)] = max(int(t), self._pending_hwm.get(str(sid), int(t)))
         return batch_no
 
-    def _write_rows(self, site_id: str, batch_no: int, rows: pa.Table) -> None:
-        ms = rows.column("time").cast(pa.int64()).to_numpy()
-        months = month_of(ms)
-        rows = rows.append_column("batch_no", pa.array(np.full(rows.num_rows, batch_no), pa.int64()))
-        rows = rows.select(READING_SCHEMA.names).cast(READING_SCHEMA)
-        for m in np.unique(months):
-            sel = np.flatnonzero(months == m)
-            part = rows.take(pa.array(sel))
-            first_seq = int(part.column("seq")[0].as_py())
-            rel = f"site={site_id}/month={m}/b{batch_no:012d}-{first_seq:09d}.parquet"
-            self.store._write_file(rel, part, compact=False)
-            self.con.execute("INSERT OR REPLACE INTO parts VALUES (?,?,?,?,?)",
-                             (rel, site_id, str(m), "part", part.num_rows))
-        sens = rows.column("sensor_id").to_numpy(zero_copy_only=False)
-        df = pd.DataFrame({"s": sens, "t": ms}).groupby("s", sort=False)["t"].max()
+    def flush(self) -> None:
+        """Write the staged rows: one file per site and month for all batches of this
+        transaction (called by :meth:`ReadingStore.writer` before commit)."""
+        for site_id, tabs in self._staged.items():
+            rows = pa.concat_tables(tabs)
+            ms = rows.column("time").cast(pa.int64()).to_numpy()
+            months = month_of(ms)
+            b0 = int(rows.column("batch_no")[0].as_py())
+            s0 = int(rows.column("seq")[0].as_py())
+            for m in np.unique(months):
+                sel = np.flatnonzero(months == m)
+                part = rows if len(sel) == rows.num_rows else rows.take(pa.array(sel))
+                rel = f"site={site_id}/month={m}/b{b0:012d}-{s0:09d}.parquet"
+                self.store._write_file(rel, part, compact=False)
+                self.con.execute("INSERT OR REPLACE INTO parts VALUES (?,?,?,?,?)",
+                                 (rel, site_id, str(m), "part", part.num_rows))
         self.con.executemany(
             "INSERT INTO hwm VALUES (?, ?) ON CONFLICT(sensor_id) DO UPDATE SET "
-            "last_ms = max(last_ms, excluded.last_ms)",
-            [(str(s), int(t)) for s, t in df.items()])
+            "last_ms = max(last_ms, excluded.last_ms)", list(self._pending_hwm.items()))
+        self._staged.clear()
+        self._pending_hwm.clear()
 
 
 class ReadingStore:
@@ -233,8 +246,10 @@ class ReadingStore:
         """One write transaction (exclusive across processes): commit on success, else roll back."""
         con = self._connect()
         con.execute("BEGIN IMMEDIATE")
+        w = BatchWriter(self, con)
         try:
-            yield BatchWriter(self, con)
+            yield w
+            w.flush()
         except BaseException:
             con.execute("ROLLBACK")
             raise

@@ -89,28 +89,51 @@ def _problems(mask: np.ndarray, rows: np.ndarray, sensors: np.ndarray, field_: s
     return pd.DataFrame({"row": rows[idx], "sensor_id": sensors[idx], "field": field_, "message": m})
 
 
-def ingest_readings(store: ReadingStore, registry: Registry, site_id: str, raw: RawReadings, *,
-                    batch_id: str, via: str, now: pd.Timestamp | None = None) -> BatchResult:
-    """Apply the common rules to one batch and store its good readings (see module docstring)."""
+@dataclass
+class _Checked:
+    """A batch after the static rules (everything but time order), before the store."""
+
+    res: BatchResult
+    skip: int
+    n_seen: int
+    sensors: np.ndarray
+    times: np.ndarray
+    values: np.ndarray
+    conv: np.ndarray
+    units: np.ndarray
+    canon: np.ndarray
+    seq: np.ndarray
+    rows: np.ndarray
+    bad: np.ndarray
+    problems: list[pd.DataFrame]
+    raw: RawReadings
+    done: bool = False
+
+
+def _check_static(store: ReadingStore, registry: Registry, site_id: str, raw: RawReadings,
+                  batch_id: str, via: str, now: pd.Timestamp | None) -> _Checked:
     registry.site(site_id)
     res = BatchResult(batch_id=batch_id, site_id=site_id, via=via, complete=raw.complete)
     prev = store.batch(batch_id)
-    if prev is not None and prev.site_id != site_id:
-        res.rejected = len(raw.frame)
-        res.problems = pd.DataFrame([{"row": 0, "sensor_id": None, "field": "batch_id",
-                                      "message": f"batch id '{batch_id}' was already used for site "
-                                                 f"'{prev.site_id}'; use a new batch id"}])
-        return res
-    if prev is not None and prev.complete:
-        res.duplicate = True
-        return res
+    empty = np.zeros(0)
+    if prev is not None and (prev.site_id != site_id or prev.complete):
+        if prev.site_id != site_id:
+            res.rejected = len(raw.frame)
+            res.problems = pd.DataFrame([{"row": 0, "sensor_id": None, "field": "batch_id",
+                                          "message": f"batch id '{batch_id}' was already used for "
+                                                     f"site '{prev.site_id}'; use a new batch id"}])
+        else:
+            res.duplicate = True
+        return _Checked(res, 0, 0, empty, empty, empty, empty, empty, empty, empty, empty,
+                        np.zeros(0, bool), [], raw, done=True)
     skip = prev.n_seen if prev is not None else 0
     df = raw.frame
     n_seen = len(df)  # complete readings seen (a truncated tail is not one)
     seq_all = np.arange(len(df), dtype=np.int64)
     rows = df["row"].to_numpy() if "row" in df.columns else seq_all + 1
     keep_new = seq_all >= skip
-    df = df[keep_new]
+    if not keep_new.all():
+        df = df[keep_new]
     seq = seq_all[keep_new].astype(np.int32)
     rows = rows[keep_new]
     problems = [pd.DataFrame([{"row": r, "sensor_id": None, "field": f, "message": m}
@@ -147,7 +170,6 @@ def ingest_readings(store: ReadingStore, registry: Registry, site_id: str, raw: 
         problems.append(_problems(bad_f, rows, sensors, "time",
                                   f"timestamp is in the future (after {now:%Y-%m-%dT%H:%M:%S}Z + 5 min)"))
     bad |= bad_f
-    # units
     units = df["unit"].fillna("").astype(str).str.strip().to_numpy(dtype=object)
     par = np.full(n, "", dtype=object)
     reg_unit = np.full(n, "", dtype=object)
@@ -155,7 +177,8 @@ def ingest_readings(store: ReadingStore, registry: Registry, site_id: str, raw: 
         par[ok_sensor] = reg["parameter"].reindex(sensors[ok_sensor]).to_numpy()
         reg_unit[ok_sensor] = reg["unit"].reindex(sensors[ok_sensor]).to_numpy()
     units = np.where(units == "", reg_unit, units)
-    canon = np.array([PARAMETERS[p].unit if p else "" for p in par], dtype=object) if n else par
+    canon_of = {p: PARAMETERS[p].unit for p in PARAMETERS}
+    canon = np.array([canon_of.get(p, "") for p in par], dtype=object) if n else par
     conv = np.full(n, np.nan)
     cand = ~bad
     if cand.any():
@@ -167,55 +190,87 @@ def ingest_readings(store: ReadingStore, registry: Registry, site_id: str, raw: 
         if bad_u.any():
             problems.append(_problems(bad_u, rows, sensors, "unit", e_full))
         bad |= bad_u
-    # order and duplicates, per sensor, in batch order; then against the store
+    return _Checked(res, skip, n_seen, sensors, times, values, conv, units, canon, seq, rows,
+                    bad, problems, raw)
+
+
+def _check_order_and_stage(w, c: _Checked) -> None:
+    """Time-order rules against the batch and the store, then stage the good readings."""
+    res = c.res
+    prev2 = w.lookup(res.batch_id)
+    if prev2 is not None and prev2.complete:
+        res.duplicate = True
+        return
+    if prev2 is not None and prev2.n_seen != c.skip:  # another writer advanced it meanwhile
+        raise RuntimeError(f"batch {res.batch_id} was advanced concurrently; retry")
+    n, bad, sensors, rows = len(c.sensors), c.bad, c.sensors, c.rows
     good = np.flatnonzero(~bad)
-    with store.writer() as w:
-        prev2 = w.lookup(batch_id)
-        if prev2 is not None and prev2.complete:
-            res.duplicate = True
-            return res
-        if prev2 is not None and prev2.n_seen != skip:  # another writer advanced it meanwhile
-            raise RuntimeError("batch advanced concurrently; retry")
-        g = pd.DataFrame({"s": sensors[good], "t": times[good].astype("int64"), "i": good})
-        if len(g):
-            dup = g.duplicated(["s", "t"], keep="first").to_numpy()
-            prior = g.groupby("s", sort=False)["t"].cummax()
-            prior = prior.groupby(g["s"], sort=False).shift(1).to_numpy()
-            ooo = ~dup & ~np.isnan(prior) & (g["t"].to_numpy() < np.nan_to_num(prior, nan=0))
-            hwm = w.hwm(list(pd.unique(g["s"])))
-            last = g["s"].map(hwm).to_numpy(dtype=float)
-            late = ~dup & ~ooo & ~np.isnan(last) & (g["t"].to_numpy() <= np.nan_to_num(last, nan=0))
-            same = late & (g["t"].to_numpy() == np.nan_to_num(last, nan=0))
-            for mask, msg in ((dup, "duplicate timestamp in this batch (the first reading is kept)"),
-                              (ooo, "out-of-order timestamp: earlier than a previous reading of "
-                                    "this sensor in the batch"),
-                              (late & ~same, "late reading: at or before the latest stored reading "
-                                             "of this sensor"),
-                              (same, "duplicate of a stored reading (same sensor and time)")):
-                if mask.any():
-                    idx = g["i"].to_numpy()[mask]
-                    m = np.zeros(n, bool)
-                    m[idx] = True
-                    problems.append(_problems(m, rows, sensors, "time", msg))
-                    bad[idx] = True
+    if len(good):
+        g = pd.DataFrame({"s": sensors[good], "t": c.times[good].astype("int64"), "i": good})
+        tt = g["t"].to_numpy()
+        dup = g.duplicated(["s", "t"], keep="first").to_numpy()
+        prior = g.groupby("s", sort=False)["t"].cummax().groupby(g["s"], sort=False).shift(1).to_numpy()
+        ooo = ~dup & ~np.isnan(prior) & (tt < np.nan_to_num(prior, nan=0))
+        hwm = w.hwm(list(pd.unique(g["s"])))
+        last = g["s"].map(hwm).to_numpy(dtype=float)
+        late = ~dup & ~ooo & ~np.isnan(last) & (tt <= np.nan_to_num(last, nan=0))
+        same = late & (tt == np.nan_to_num(last, nan=0))
+        for mask, msg in ((dup, "duplicate timestamp in this batch (the first reading is kept)"),
+                          (ooo, "out-of-order timestamp: earlier than a previous reading of "
+                                "this sensor in the batch"),
+                          (late & ~same, "late reading: at or before the latest stored reading "
+                                         "of this sensor"),
+                          (same, "duplicate of a stored reading (same sensor and time)")):
+            if mask.any():
+                idx = g["i"].to_numpy()[mask]
+                m = np.zeros(n, bool)
+                m[idx] = True
+                c.problems.append(_problems(m, rows, sensors, "time", msg))
+                bad[idx] = True
         good = np.flatnonzero(~bad)
-        raw_unit = units[good].astype(str)
-        is_canon = raw_unit == canon[good].astype(str)
-        tab = pa.table({
-            "sensor_id": pa.array(sensors[good].astype(str), pa.string()),
-            "time": pa.array(times[good].astype("datetime64[ms]"), pa.timestamp("ms")),
-            "value": pa.array(conv[good], pa.float64()),
-            "raw_value": pa.array(np.where(is_canon, np.nan, values[good]), pa.float64(),
-                                  mask=is_canon),
-            "raw_unit": pa.array(raw_unit, pa.string()),
-            "seq": pa.array(seq[good], pa.int32()),
-        })
-        res.accepted = int(len(good))
-        res.rejected = int(n - len(good) + len(raw.problems))
-        w.write(site_id=site_id, batch_id=batch_id, via=via, sha256=raw.sha256 or None, rows=tab,
-                n_seen=n_seen, n_accepted=res.accepted, n_rejected=res.rejected,
-                complete=raw.complete, previous=prev2)
-    if problems:
-        res.problems = pd.concat([p for p in problems if len(p)], ignore_index=True).sort_values(
-            "row", kind="stable").reset_index(drop=True)
-    return res
+    raw_unit = c.units[good].astype(str)
+    is_canon = raw_unit == c.canon[good].astype(str)
+    tab = pa.table({
+        "sensor_id": pa.array(sensors[good].astype(str), pa.string()),
+        "time": pa.array(c.times[good].astype("datetime64[ms]"), pa.timestamp("ms")),
+        "value": pa.array(c.conv[good], pa.float64()),
+        "raw_value": pa.array(np.where(is_canon, np.nan, c.values[good]), pa.float64(),
+                              mask=is_canon),
+        "raw_unit": pa.array(raw_unit, pa.string()),
+        "seq": pa.array(c.seq[good], pa.int32()),
+    })
+    res.accepted = int(len(good))
+    res.rejected = int(n - len(good) + len(c.raw.problems))
+    w.write(site_id=res.site_id, batch_id=res.batch_id, via=res.via, sha256=c.raw.sha256 or None,
+            rows=tab, n_seen=c.n_seen, n_accepted=res.accepted, n_rejected=res.rejected,
+            complete=c.raw.complete, previous=prev2)
+
+
+def ingest_many(store: ReadingStore, registry: Registry,
+                batches: list[tuple[str, RawReadings, str]], *, via: str,
+                now: pd.Timestamp | None = None) -> list[BatchResult]:
+    """Apply the rules to several batches ``(site_id, raw, batch_id)`` and store them in **one**
+    store transaction (one file per site and month): how HTTP and MQTT reach their throughput.
+    Batches are judged in order, so a later batch sees the readings of an earlier one."""
+    checked = [_check_static(store, registry, site, raw, bid, via, now) for site, raw, bid in batches]
+    todo = [c for c in checked if not c.done]
+    if todo:
+        with store.writer() as w:
+            seen: set[str] = set()
+            for c in todo:
+                if c.res.batch_id in seen:  # the same id twice in one flush
+                    c.res.duplicate = True
+                    continue
+                seen.add(c.res.batch_id)
+                _check_order_and_stage(w, c)
+    for c in checked:
+        if c.problems:
+            c.res.problems = pd.concat([p for p in c.problems if len(p)], ignore_index=True
+                                       ).sort_values("row", kind="stable").reset_index(drop=True)
+    return [c.res for c in checked]
+
+
+def ingest_readings(store: ReadingStore, registry: Registry, site_id: str, raw: RawReadings, *,
+                    batch_id: str, via: str, now: pd.Timestamp | None = None) -> BatchResult:
+    """Apply the common rules to one batch and store its good readings (see module docstring)."""
+    return ingest_many(store, registry, [(site_id, raw, batch_id)], via=via, now=now)[0]
