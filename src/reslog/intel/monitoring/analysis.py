@@ -142,3 +142,48 @@ def sensor_location(registry: Registry, site_id: str, sensor_id: str) -> tuple[f
 
 
 __all__ = ["run_qc", "find_exceedances", "evaluate_triggers", "guideline_table", "np"]
+
+
+def early_warning(store: ReadingStore, registry: Registry, site_id: str, *,
+                  now: pd.Timestamp | None = None, history_days: int = 28, cfg=None) -> pd.DataFrame:
+    """Early-warning state of every sensor with a guideline (the strictest ``sample`` limit of
+    its sets): latest hour, value, baseline, score, state, forecast crossing times."""
+    from reslog.model.monitoring.warning import STATES, WarningConfig, calc_warning_series, hourly
+
+    cfg = cfg or WarningConfig()
+    sensors = registry.sensors_of(site_id)
+    g = guideline_table(registry)
+    end = pd.Timestamp(now) if now is not None else None
+    if end is None:
+        last = store.last_times()
+        ts = [last[s] for s in sensors.index if s in last]
+        if not ts:
+            return pd.DataFrame()
+        end = max(ts) + pd.Timedelta(minutes=1)
+    df = store.query(site_id, start=end - pd.Timedelta(days=history_days), end=end)
+    df = df[(df["qc_flags"] & BAD) == 0]
+    rows = []
+    for sid, r in df.groupby("sensor_id", sort=False):
+        if sid not in sensors.index:
+            continue
+        s = sensors.loc[sid]
+        sets = [x.strip() for x in str(s["guideline_sets"] or "").split(";") if x.strip()]
+        rules = g[g["set_id"].isin(sets) & (g["parameter"] == s["parameter"])
+                  & (g["averaging"] == "sample")]
+        if rules.empty:
+            continue
+        mx = rules[rules["limit_type"] == "max"]
+        rule = mx.loc[mx["value"].idxmin()] if len(mx) else rules.iloc[0]
+        h = hourly(r["time"].to_numpy(), r["value"].to_numpy())
+        if h.notna().sum() < 24 * cfg.min_days:
+            rows.append({"sensor_id": sid, "parameter": s["parameter"], "limit": rule["value"],
+                         "set_id": rule["set_id"], "state": "insufficient history"})
+            continue
+        ws = calc_warning_series(h, float(rule["value"]), rule["limit_type"], cfg)
+        last = ws.dropna(subset=["value"]).iloc[-1]
+        rows.append({"sensor_id": sid, "parameter": s["parameter"], "limit": rule["value"],
+                     "set_id": rule["set_id"], "hour": last.name, "value": last["value"],
+                     "baseline": last["baseline"], "z": last["z"], "state": STATES[int(last["state"])],
+                     "t_cross": last["t_cross"], "t_cross_early": last["t_cross_early"],
+                     "change_point": bool(last["change_point"])})
+    return pd.DataFrame(rows)
