@@ -79,6 +79,10 @@ def _parse_times(t: pd.Series) -> pd.Series:
         return tt.astype("datetime64[ms]")
     s = t.astype(str).str.strip()
     out = pd.to_datetime(s, utc=True, errors="coerce", format="ISO8601")
+    miss = out.isna() & (s != "")
+    if miss.any():  # logger styles such as "2020-06-01 0:00": one inferred format, no guessing per row
+        alt = pd.to_datetime(s[miss], utc=True, errors="coerce")
+        out = out.where(~miss, alt)
     return out.dt.tz_localize(None).astype("datetime64[ms]")
 
 
