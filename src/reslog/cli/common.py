@@ -37,7 +37,10 @@ def open_warehouse(db: Path | None, *, read_only: bool = False):  # -> Warehouse
 # Top-level modules of optional extras → the extra that provides them (see pyproject.toml).
 OPTIONAL_EXTRAS: dict[str, str] = {"sklearn": "text", "fugashi": "text", "threadpoolctl": "text",
                                    "unidic_lite": "text", "dask": "dask", "distributed": "dask",
-                                   "fastapi": "web", "uvicorn": "web"}
+                                   "fastapi": "web", "uvicorn": "web",
+                                   "paho": "monitoring", "pint": "monitoring", "ruptures": "monitoring",
+                                   "statsmodels": "monitoring", "pykrige": "monitoring",
+                                   "rasterio": "monitoring"}
 
 
 def missing_extra_message(err: ModuleNotFoundError) -> str:
