@@ -106,7 +106,16 @@ def check_site_id(site_id: str) -> str:
 
 def month_of(ms: np.ndarray) -> np.ndarray:
     """``YYYY-MM`` labels of epoch milliseconds."""
-    return np.datetime_as_string(ms.astype("datetime64[ms]").astype("datetime64[M]"), unit="M")
+    ms = np.asarray(ms, dtype=np.int64)
+    if len(ms) == 0:
+        return np.zeros(0, dtype="<U7")
+    lo, hi = (np.datetime64(int(v), "ms").astype("datetime64[M]") for v in (ms.min(), ms.max()))
+    if lo == hi:  # the usual case: one month
+        return np.full(len(ms), str(lo))
+    days = ms // 86_400_000
+    u, inv = np.unique(days, return_inverse=True)
+    labels = np.datetime_as_string(u.astype("datetime64[D]").astype("datetime64[M]"), unit="M")
+    return labels[inv]
 
 
 class BatchWriter:
@@ -140,7 +149,7 @@ class BatchWriter:
 
     def write(self, *, site_id: str, batch_id: str, via: str, sha256: str | None,
               rows: pa.Table, n_seen: int, n_accepted: int, n_rejected: int, complete: bool,
-              previous: BatchRecord | None = None) -> int:
+              previous: BatchRecord | None = None, hwm_updates: dict[str, int] | None = None) -> int:
         """Write the accepted ``rows`` of a batch (columns of :data:`READING_SCHEMA` except
         ``batch_no``) and its ledger record. Returns the batch number."""
         check_site_id(site_id)
@@ -161,10 +170,13 @@ class BatchWriter:
             rows = rows.append_column("batch_no", pa.array(np.full(rows.num_rows, batch_no), pa.int64()))
             rows = rows.select(READING_SCHEMA.names).cast(READING_SCHEMA)
             self._staged.setdefault(site_id, []).append(rows)
-            ms = rows.column("time").cast(pa.int64()).to_numpy()
-            sens = rows.column("sensor_id").to_numpy(zero_copy_only=False)
-            for sid, t in pd.Series(ms).groupby(sens, sort=False).max().items():
-                self._pending_hwm[str(sid)] = max(int(t), self._pending_hwm.get(str(sid), int(t)))
+            if hwm_updates is None:
+                ms = rows.column("time").cast(pa.int64()).to_numpy()
+                sens = rows.column("sensor_id").to_numpy(zero_copy_only=False)
+                hwm_updates = {str(k): int(v) for k, v in
+                               pd.Series(ms).groupby(sens, sort=False).max().items()}
+            for sid, t in hwm_updates.items():
+                self._pending_hwm[sid] = max(int(t), self._pending_hwm.get(sid, int(t)))
         return batch_no
 
     def flush(self) -> None:
@@ -306,6 +318,8 @@ class ReadingStore:
             if with_qc:
                 out["qc_flags"] = pd.Series(dtype="int32")
             return out
+        if isinstance(sensor_id, str):
+            return self._query_one(site_id, months, files, sensor_id, t0, t1, with_qc)
         where, params = [], []
         if sensor_id is not None:
             ids = [sensor_id] if isinstance(sensor_id, str) else list(sensor_id)
@@ -331,6 +345,58 @@ class ReadingStore:
             sql = f"SELECT *, 0::INTEGER AS qc_flags FROM ({sql})"
         df = con.execute(sql + " ORDER BY sensor_id, time", params).df()
         return df
+
+    def _row_groups(self, f: Path) -> tuple[pq.FileMetaData, list[tuple[str, str]]]:
+        """Footer and per-row-group (min, max) of ``sensor_id`` of an immutable file (cached)."""
+        cache = self.__dict__.setdefault("_meta_cache", {})
+        hit = cache.get(f)
+        if hit is None:
+            md = pq.read_metadata(f)
+            col = md.schema.names.index("sensor_id")
+            stats = []
+            for i in range(md.num_row_groups):
+                st = md.row_group(i).column(col).statistics
+                stats.append((st.min, st.max) if st is not None and st.has_min_max else ("", "\uffff"))
+            hit = (md, stats)
+            if len(cache) > 4096:
+                cache.clear()
+            cache[f] = hit
+        return hit
+
+    def _query_one(self, site_id: str, months: list[str], files: list[Path], sensor: str,
+                   t0: pd.Timestamp | None, t1: pd.Timestamp | None, with_qc: bool) -> pd.DataFrame:
+        """One sensor: read only the row groups whose ``sensor_id`` range holds it."""
+        import pyarrow.compute as pc
+
+        parts = []
+        for f in files:
+            md, stats = self._row_groups(f)
+            sel = [i for i, (lo, hi) in enumerate(stats) if lo <= sensor <= hi]
+            if not sel:
+                continue
+            t = pq.ParquetFile(f, metadata=md).read_row_groups(sel, columns=READING_SCHEMA.names)
+            mask = pc.equal(t.column("sensor_id"), sensor)
+            if t0 is not None:
+                mask = pc.and_(mask, pc.greater_equal(t.column("time"), pa.scalar(t0.to_datetime64().astype("datetime64[ms]"), pa.timestamp("ms"))))
+            if t1 is not None:
+                mask = pc.and_(mask, pc.less(t.column("time"), pa.scalar(t1.to_datetime64().astype("datetime64[ms]"), pa.timestamp("ms"))))
+            parts.append(t.filter(mask))
+        tab = pa.concat_tables(parts) if parts else READING_SCHEMA.empty_table()
+        if tab.num_rows > 1:
+            tab = tab.sort_by([("time", "ascending")])
+        df = tab.to_pandas()
+        df["sensor_id"] = df["sensor_id"].astype(object)
+        df["raw_unit"] = df["raw_unit"].astype(object)
+        if with_qc:
+            df["qc_flags"] = np.zeros(len(df), np.int32)
+            qcs = [q for q in (self._qc_path(site_id, m) for m in months) if q.exists()]
+            if qcs and len(df):
+                q = pa.concat_tables([pq.read_table(x, filters=[("sensor_id", "=", sensor)]) for x in qcs])
+                if q.num_rows:
+                    qd = q.to_pandas()[["time", "qc_flags"]]
+                    m = df[["time"]].merge(qd, on="time", how="left")["qc_flags"]
+                    df["qc_flags"] = m.fillna(0).astype("int32").to_numpy()
+        return df.reset_index(drop=True)
 
     def count(self, site_id: str | None = None) -> int:
         """Stored readings (of one site, or all)."""
@@ -386,6 +452,28 @@ class ReadingStore:
         """Write an already sorted table as a compacted file (used by :meth:`compact` and by the
         benchmark's bulk loader). The caller registers it in the manifest."""
         self._write_file(rel, table, compact=True)
+
+    def write_compacted_batches(self, rel: str, batches) -> int:
+        """Stream record batches (already sorted by ``(sensor_id, time)``) into one compacted
+        file with the same layout as :meth:`compact`, without holding the month in memory.
+        Returns the rows written; register the file with :meth:`register_file`."""
+        path = self.root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+        n = 0
+        with pq.ParquetWriter(tmp, READING_SCHEMA, compression="zstd",
+                              use_dictionary=["sensor_id", "raw_unit"],
+                              column_encoding={"time": "DELTA_BINARY_PACKED",
+                                               "batch_no": "DELTA_BINARY_PACKED",
+                                               "seq": "DELTA_BINARY_PACKED",
+                                               "value": "BYTE_STREAM_SPLIT",
+                                               "raw_value": "BYTE_STREAM_SPLIT"}) as w:
+            for b in batches:
+                t = pa.Table.from_batches([b]) if isinstance(b, pa.RecordBatch) else b
+                w.write_table(t.cast(READING_SCHEMA), row_group_size=ROW_GROUP)
+                n += t.num_rows
+        os.replace(tmp, path)
+        return n
 
     def register_file(self, site_id: str, month: str, rel: str, rows: int) -> None:
         """Add an already written compacted file to the manifest (bulk loading)."""

@@ -38,7 +38,8 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from reslog.intel.monitoring.parameters import PARAMETERS, convert_values
+from reslog.errors import ReslogError
+from reslog.intel.monitoring.parameters import PARAMETERS, conversion
 from reslog.intel.monitoring.registry import Registry
 from reslog.sources.sensors import RawReadings
 from reslog.store.readings import ReadingStore
@@ -72,25 +73,52 @@ class BatchResult:
                 "errors_truncated": max(0, len(self.problems) - limit)}
 
 
-def _parse_times(t: pd.Series) -> pd.Series:
+def _parse_times(t: pd.Series) -> np.ndarray:
     """Naive-UTC ``datetime64[ms]``; NaT where the value is not an ISO 8601 time."""
     if pd.api.types.is_datetime64_any_dtype(t):
         tt = t.dt.tz_convert("UTC").dt.tz_localize(None) if getattr(t.dt, "tz", None) else t
-        return tt.astype("datetime64[ms]")
+        return tt.to_numpy().astype("datetime64[ms]")
+    try:  # fast path: Arrow's strict ISO 8601 parser (offsets converted to UTC)
+        import pyarrow.compute as pc
+
+        arr = pa.array(t.to_numpy(dtype=object, na_value=None), pa.string())
+        ts = pc.cast(pc.utf8_trim_whitespace(arr), pa.timestamp("ms", "UTC"))
+        return ts.cast(pa.int64()).to_numpy(zero_copy_only=False).astype("datetime64[ms]")
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
+        pass
     s = t.astype(str).str.strip()
     out = pd.to_datetime(s, utc=True, errors="coerce", format="ISO8601")
     miss = out.isna() & (s != "")
     if miss.any():  # logger styles such as "2020-06-01 0:00": one inferred format, no guessing per row
         alt = pd.to_datetime(s[miss], utc=True, errors="coerce")
         out = out.where(~miss, alt)
-    return out.dt.tz_localize(None).astype("datetime64[ms]")
+    return out.dt.tz_localize(None).to_numpy().astype("datetime64[ms]")
 
 
-def _problems(mask: np.ndarray, rows: np.ndarray, sensors: np.ndarray, field_: str,
+def _parse_values(v: pd.Series) -> np.ndarray:
+    """float64; NaN where the value is not a number."""
+    if pd.api.types.is_numeric_dtype(v) and not pd.api.types.is_bool_dtype(v):
+        return v.to_numpy(dtype=float, na_value=np.nan)
+    try:
+        import pyarrow.compute as pc
+
+        arr = pa.array(v.to_numpy(dtype=object, na_value=None))
+        if pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type):
+            return pc.cast(pc.utf8_trim_whitespace(arr), pa.float64()).to_numpy(zero_copy_only=False)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+        pass
+    obj = v.to_numpy(dtype=object)
+    num = pd.to_numeric(pd.Series(obj).map(lambda x: None if isinstance(x, bool) else x).astype(object)
+                        .map(lambda x: x.strip() if isinstance(x, str) else x), errors="coerce")
+    return num.to_numpy(dtype=float, na_value=np.nan)
+
+
+def _problems(mask: np.ndarray, rows: np.ndarray, sensors, field_: str,
               msg: np.ndarray | str) -> pd.DataFrame:
     idx = np.flatnonzero(mask)
+    sens = sensors(idx) if callable(sensors) else sensors[idx]
     m = msg if isinstance(msg, str) else msg[idx]
-    return pd.DataFrame({"row": rows[idx], "sensor_id": sensors[idx], "field": field_, "message": m})
+    return pd.DataFrame({"row": rows[idx], "sensor_id": sens, "field": field_, "message": m})
 
 
 @dataclass
@@ -100,12 +128,14 @@ class _Checked:
     res: BatchResult
     skip: int
     n_seen: int
-    sensors: np.ndarray
-    times: np.ndarray
-    values: np.ndarray
-    conv: np.ndarray
-    units: np.ndarray
-    canon: np.ndarray
+    scodes: np.ndarray        # sensor code per reading (into suniq)
+    suniq: np.ndarray         # distinct sensor ids (object)
+    times: np.ndarray         # datetime64[ms]
+    values: np.ndarray        # as received
+    conv: np.ndarray          # canonical
+    pcodes: np.ndarray        # (sensor, unit) pair code per reading
+    punit: np.ndarray         # effective unit per pair (object)
+    pcanon: np.ndarray        # pair unit is the canonical unit
     seq: np.ndarray
     rows: np.ndarray
     bad: np.ndarray
@@ -113,13 +143,22 @@ class _Checked:
     raw: RawReadings
     done: bool = False
 
+    def sensor_of(self, idx: np.ndarray) -> np.ndarray:
+        return self.suniq[self.scodes[idx]] if len(self.suniq) else np.full(len(idx), None, object)
+
+
+def _empty_checked(res: BatchResult, raw: RawReadings) -> _Checked:
+    z = np.zeros(0)
+    return _Checked(res, 0, 0, z.astype(np.int64), z.astype(object), z.astype("datetime64[ms]"), z, z,
+                    z.astype(np.int64), z.astype(object), z.astype(bool), z.astype(np.int32),
+                    z.astype(np.int64), z.astype(bool), [], raw, done=True)
+
 
 def _check_static(store: ReadingStore, registry: Registry, site_id: str, raw: RawReadings,
                   batch_id: str, via: str, now: pd.Timestamp | None) -> _Checked:
     registry.site(site_id)
     res = BatchResult(batch_id=batch_id, site_id=site_id, via=via, complete=raw.complete)
     prev = store.batch(batch_id)
-    empty = np.zeros(0)
     if prev is not None and (prev.site_id != site_id or prev.complete):
         if prev.site_id != site_id:
             res.rejected = len(raw.frame)
@@ -128,74 +167,91 @@ def _check_static(store: ReadingStore, registry: Registry, site_id: str, raw: Ra
                                                      f"site '{prev.site_id}'; use a new batch id"}])
         else:
             res.duplicate = True
-        return _Checked(res, 0, 0, empty, empty, empty, empty, empty, empty, empty, empty,
-                        np.zeros(0, bool), [], raw, done=True)
+        return _empty_checked(res, raw)
     skip = prev.n_seen if prev is not None else 0
     df = raw.frame
     n_seen = len(df)  # complete readings seen (a truncated tail is not one)
-    seq_all = np.arange(len(df), dtype=np.int64)
-    rows = df["row"].to_numpy() if "row" in df.columns else seq_all + 1
-    keep_new = seq_all >= skip
-    if not keep_new.all():
-        df = df[keep_new]
-    seq = seq_all[keep_new].astype(np.int32)
-    rows = rows[keep_new]
+    seq = np.arange(len(df), dtype=np.int64)
+    rows = df["row"].to_numpy() if "row" in df.columns else seq + 1
+    if skip:
+        df = df.iloc[skip:]
+        seq, rows = seq[skip:], rows[skip:]
+    seq = seq.astype(np.int32)
     problems = [pd.DataFrame([{"row": r, "sensor_id": None, "field": f, "message": m}
                               for r, f, m in raw.problems])] if raw.problems else []
     n = len(df)
-    sensors = df["sensor_id"].astype(str).str.strip().to_numpy(dtype=object)
+    # sensors: one code per distinct id; every registry lookup is done on the distinct ids
+    sraw = df["sensor_id"]
+    scodes, suniq = pd.factorize(sraw.astype(str).str.strip() if sraw.dtype == object else sraw.str.strip())
+    suniq = np.asarray(suniq, dtype=object)
     reg = registry.sensors
-    known = pd.Index(reg.index[reg["site_id"] == site_id])
-    ok_sensor = known.get_indexer(sensors) >= 0
+    at_site = reg["site_id"].to_numpy() == site_id
+    known = pd.Index(reg.index[at_site])
+    u_ok = known.get_indexer(suniq) >= 0
+    u_else = pd.Index(reg.index).get_indexer(suniq) >= 0
+    ok_sensor = u_ok[scodes] if n else np.zeros(0, bool)
     bad = ~ok_sensor
+    c = _Checked(res, skip, n_seen, scodes, suniq, np.zeros(0), np.zeros(0), np.zeros(0),
+                 np.zeros(0, np.int64), np.zeros(0, object), np.zeros(0, bool), seq, rows, bad,
+                 problems, raw)
     if bad.any():
-        elsewhere = pd.Index(reg.index).get_indexer(sensors) >= 0
-        msg = np.where(elsewhere, f"sensor is registered at another site, not at '{site_id}'",
-                       f"sensor is not registered at site '{site_id}'; register it first")
-        problems.append(_problems(bad, rows, sensors, "sensor", msg.astype(object)))
-    vraw = df["value"]
-    values = (vraw.to_numpy(dtype=float) if pd.api.types.is_numeric_dtype(vraw)
-              else pd.to_numeric(vraw.astype(str).str.strip(), errors="coerce").to_numpy(dtype=float))
+        msg = np.where(u_else[scodes], f"sensor is registered at another site, not at '{site_id}'",
+                       f"sensor is not registered at site '{site_id}'; register it first").astype(object)
+        problems.append(_problems(bad, rows, c.sensor_of, "sensor", msg))
+    values = _parse_values(df["value"])
     bad_v = ~np.isfinite(values) & ~bad
     if bad_v.any():
-        problems.append(_problems(bad_v, rows, sensors, "value", np.array(
-            [f"'{v}' is not a finite number" for v in vraw.to_numpy()], dtype=object)))
+        vr = df["value"].to_numpy(dtype=object)
+        problems.append(_problems(bad_v, rows, c.sensor_of, "value",
+                                  np.array([f"'{v}' is not a finite number" for v in vr], dtype=object)))
     bad |= bad_v
-    times = _parse_times(df["time"]).to_numpy()
+    times = _parse_times(df["time"])
     bad_t = np.isnat(times) & ~bad
     if bad_t.any():
-        problems.append(_problems(bad_t, rows, sensors, "time", np.array(
-            [f"'{v}' is not an ISO 8601 date-time" for v in df["time"].to_numpy()], dtype=object)))
+        tr = df["time"].to_numpy(dtype=object)
+        problems.append(_problems(bad_t, rows, c.sensor_of, "time",
+                                  np.array([f"'{v}' is not an ISO 8601 date-time" for v in tr], dtype=object)))
     bad |= bad_t
     now = pd.Timestamp.now(tz="UTC").tz_localize(None) if now is None else pd.Timestamp(now)
     limit = np.datetime64(now + FUTURE_TOLERANCE, "ms")
     bad_f = ~bad & (times > limit)
     if bad_f.any():
-        problems.append(_problems(bad_f, rows, sensors, "time",
+        problems.append(_problems(bad_f, rows, c.sensor_of, "time",
                                   f"timestamp is in the future (after {now:%Y-%m-%dT%H:%M:%S}Z + 5 min)"))
     bad |= bad_f
-    units = df["unit"].fillna("").astype(str).str.strip().to_numpy(dtype=object)
-    par = np.full(n, "", dtype=object)
-    reg_unit = np.full(n, "", dtype=object)
-    if ok_sensor.any():
-        par[ok_sensor] = reg["parameter"].reindex(sensors[ok_sensor]).to_numpy()
-        reg_unit[ok_sensor] = reg["unit"].reindex(sensors[ok_sensor]).to_numpy()
-    units = np.where(units == "", reg_unit, units)
-    canon_of = {p: PARAMETERS[p].unit for p in PARAMETERS}
-    canon = np.array([canon_of.get(p, "") for p in par], dtype=object) if n else par
-    conv = np.full(n, np.nan)
-    cand = ~bad
-    if cand.any():
-        c, err = convert_values(values[cand], units[cand].astype(str), par[cand].astype(str))
-        conv[cand] = c
-        e_full = np.full(n, "", dtype=object)
-        e_full[cand] = err
-        bad_u = cand & (e_full != "")
-        if bad_u.any():
-            problems.append(_problems(bad_u, rows, sensors, "unit", e_full))
-        bad |= bad_u
-    return _Checked(res, skip, n_seen, sensors, times, values, conv, units, canon, seq, rows,
-                    bad, problems, raw)
+    # units: one conversion per distinct (sensor, unit as sent) pair
+    ucodes, uuniq = pd.factorize(df["unit"].fillna("").astype(str))
+    uuniq = np.asarray([str(u).strip() for u in uuniq], dtype=object)
+    key = scodes.astype(np.int64) * (len(uuniq) + 1) + ucodes
+    pcodes, pkeys = pd.factorize(key)
+    pkeys = np.asarray(pkeys)
+    p_s, p_u = pkeys // (len(uuniq) + 1), pkeys % (len(uuniq) + 1)
+    npair = len(pkeys)
+    punit = np.empty(npair, dtype=object)
+    pcanon = np.zeros(npair, bool)
+    pscale, poff = np.full(npair, np.nan), np.full(npair, np.nan)
+    perr = np.full(npair, "", dtype=object)
+    for k in range(npair):
+        sid = suniq[p_s[k]]
+        if not u_ok[p_s[k]]:
+            punit[k] = uuniq[p_u[k]]
+            continue
+        srow = reg.loc[sid]
+        par = srow["parameter"]
+        unit = uuniq[p_u[k]] or str(srow["unit"])
+        punit[k] = unit
+        try:
+            pscale[k], poff[k] = conversion(unit, par)
+            pcanon[k] = unit == PARAMETERS[par].unit
+        except ReslogError as e:
+            perr[k] = str(e)
+    conv = values * pscale[pcodes] + poff[pcodes]
+    bad_u = ~bad & (perr[pcodes] != "")
+    if bad_u.any():
+        problems.append(_problems(bad_u, rows, c.sensor_of, "unit", perr[pcodes]))
+    bad |= bad_u
+    c.times, c.values, c.conv, c.pcodes, c.punit, c.pcanon, c.bad = times, values, conv, pcodes, punit, pcanon, bad
+    return c
 
 
 def _check_order_and_stage(w, c: _Checked) -> None:
@@ -207,47 +263,74 @@ def _check_order_and_stage(w, c: _Checked) -> None:
         return
     if prev2 is not None and prev2.n_seen != c.skip:  # another writer advanced it meanwhile
         raise RuntimeError(f"batch {res.batch_id} was advanced concurrently; retry")
-    n, bad, sensors, rows = len(c.sensors), c.bad, c.sensors, c.rows
+    n, bad, rows = len(c.scodes), c.bad, c.rows
     good = np.flatnonzero(~bad)
     if len(good):
-        g = pd.DataFrame({"s": sensors[good], "t": c.times[good].astype("int64"), "i": good})
-        tt = g["t"].to_numpy()
-        dup = g.duplicated(["s", "t"], keep="first").to_numpy()
-        prior = g.groupby("s", sort=False)["t"].cummax().groupby(g["s"], sort=False).shift(1).to_numpy()
-        ooo = ~dup & ~np.isnan(prior) & (tt < np.nan_to_num(prior, nan=0))
-        hwm = w.hwm(list(pd.unique(g["s"])))
-        last = g["s"].map(hwm).to_numpy(dtype=float)
-        late = ~dup & ~ooo & ~np.isnan(last) & (tt <= np.nan_to_num(last, nan=0))
-        same = late & (tt == np.nan_to_num(last, nan=0))
-        for mask, msg in ((dup, "duplicate timestamp in this batch (the first reading is kept)"),
-                          (ooo, "out-of-order timestamp: earlier than a previous reading of "
-                                "this sensor in the batch"),
-                          (late & ~same, "late reading: at or before the latest stored reading "
-                                         "of this sensor"),
-                          (same, "duplicate of a stored reading (same sensor and time)")):
-            if mask.any():
-                idx = g["i"].to_numpy()[mask]
+        sc = c.scodes[good]
+        tt = c.times[good].astype(np.int64)
+        order = np.argsort(sc, kind="stable")                    # by sensor, then batch order
+        s_o, t_o = sc[order], tt[order]
+        first = np.r_[True, s_o[1:] != s_o[:-1]]
+        if bool(np.all(first[1:] | (np.diff(t_o) > 0))):       # the usual case: strictly increasing
+            dup_o = np.zeros(len(t_o), bool)
+            ooo_o = dup_o
+        else:
+            low = np.int64(-(2 ** 62))
+            cm = pd.Series(t_o).groupby(s_o).cummax().to_numpy()
+            prior = np.where(first, low, np.r_[low, cm[:-1]])      # max of earlier readings
+            dup_o = pd.DataFrame({"s": s_o, "t": t_o}).duplicated().to_numpy()
+            ooo_o = ~dup_o & (t_o < prior)
+        uniq_s = np.unique(sc)
+        hwm = w.hwm([str(x) for x in c.suniq[uniq_s]])
+        last_u = np.full(len(c.suniq), np.nan)
+        for code in uniq_s:
+            v = hwm.get(str(c.suniq[code]))
+            if v is not None:
+                last_u[code] = v
+        last = last_u[s_o]
+        has = ~np.isnan(last)
+        lastv = np.nan_to_num(last, nan=0).astype(np.int64)
+        late_o = ~dup_o & ~ooo_o & has & (t_o <= lastv)
+        same_o = late_o & (t_o == lastv)
+        inv = np.empty_like(order)
+        inv[order] = np.arange(len(order))
+        for mask_o, msg in ((dup_o, "duplicate timestamp in this batch (the first reading is kept)"),
+                            (ooo_o, "out-of-order timestamp: earlier than a previous reading of "
+                                    "this sensor in the batch"),
+                            (late_o & ~same_o, "late reading: at or before the latest stored reading "
+                                               "of this sensor"),
+                            (same_o, "duplicate of a stored reading (same sensor and time)")):
+            if mask_o.any():
+                idx = good[order[mask_o]]
                 m = np.zeros(n, bool)
                 m[idx] = True
-                c.problems.append(_problems(m, rows, sensors, "time", msg))
+                c.problems.append(_problems(m, rows, c.sensor_of, "time", msg))
                 bad[idx] = True
         good = np.flatnonzero(~bad)
-    raw_unit = c.units[good].astype(str)
-    is_canon = raw_unit == c.canon[good].astype(str)
+    pc_good = c.pcodes[good]
+    is_canon = c.pcanon[pc_good]
+    sens = pa.DictionaryArray.from_arrays(pa.array(c.scodes[good].astype(np.int32)),
+                                          pa.array(c.suniq.astype(str), pa.string())).cast(pa.string())
+    unit = pa.DictionaryArray.from_arrays(pa.array(pc_good.astype(np.int32)),
+                                          pa.array(c.punit.astype(str), pa.string())).cast(pa.string())
     tab = pa.table({
-        "sensor_id": pa.array(sensors[good].astype(str), pa.string()),
-        "time": pa.array(c.times[good].astype("datetime64[ms]"), pa.timestamp("ms")),
+        "sensor_id": sens,
+        "time": pa.array(c.times[good], pa.timestamp("ms")),
         "value": pa.array(c.conv[good], pa.float64()),
-        "raw_value": pa.array(np.where(is_canon, np.nan, c.values[good]), pa.float64(),
-                              mask=is_canon),
-        "raw_unit": pa.array(raw_unit, pa.string()),
+        "raw_value": pa.array(np.where(is_canon, np.nan, c.values[good]), pa.float64(), mask=is_canon),
+        "raw_unit": unit,
         "seq": pa.array(c.seq[good], pa.int32()),
     })
     res.accepted = int(len(good))
     res.rejected = int(n - len(good) + len(c.raw.problems))
+    hw: dict[str, int] = {}
+    if len(good):
+        sg, tg = c.scodes[good], c.times[good].astype(np.int64)
+        mx = pd.Series(tg).groupby(sg).max()
+        hw = {str(c.suniq[k]): int(v) for k, v in mx.items()}
     w.write(site_id=res.site_id, batch_id=res.batch_id, via=res.via, sha256=c.raw.sha256 or None,
             rows=tab, n_seen=c.n_seen, n_accepted=res.accepted, n_rejected=res.rejected,
-            complete=c.raw.complete, previous=prev2)
+            complete=c.raw.complete, previous=prev2, hwm_updates=hw)
 
 
 def ingest_many(store: ReadingStore, registry: Registry,
