@@ -223,7 +223,7 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def bench_http(work: Path, db: Path, n_sensors: int, n_readings: int) -> dict:
+def bench_http(work: Path, db: Path, n_sensors: int, n_readings: int, batch: int) -> dict:
     import httpx
 
     port = _free_port()
@@ -240,35 +240,38 @@ def bench_http(work: Path, db: Path, n_sensors: int, n_readings: int) -> dict:
         minutes = max(1, n_readings // n_sensors)
         df = minute_frame(n_sensors, pd.Timestamp("2024-03-01"), minutes, 3)
         df["time"] = pd.DatetimeIndex(df["time"]).strftime("%Y-%m-%dT%H:%M:%SZ")
-        bodies = []
-        for m in range(minutes):
-            part = df.iloc[m * n_sensors:(m + 1) * n_sensors]
-            bodies.append(json.dumps({"batch_id": f"http-{m}", "readings": [
-                {"sensor": s, "time": t, "value": v} for s, t, v in part.itertuples(index=False, name=None)]}).encode())
-        # each sensor's minutes must arrive in order: thread k sends minutes k, k+4, … ; the
-        # store rejects a late minute, so the threads take the minutes in strict turn.
-        lock = threading.Condition()
-        nxt = {"m": 0}
+        # 4 field gateways, each owning a quarter of the sensors, each uploading every
+        # `per_minutes` minutes (a batch of sensors/4 × per_minutes readings), in time order.
+        gateways = 4
+        per_minutes = max(1, batch // (n_sensors // gateways))
+        sid = df["sensor_id"].to_numpy()
+        gw_of = np.array([int(x[1:]) % gateways for x in sid])
+        queues: list[list[bytes]] = []
+        for g in range(gateways):
+            part = df[gw_of == g]
+            rec = list(part.itertuples(index=False, name=None))
+            size = (n_sensors // gateways) * per_minutes
+            queues.append([json.dumps({"batch_id": f"http-g{g}-{k}", "readings": [
+                {"sensor": s, "time": t, "value": v} for s, t, v in rec[i:i + size]]}).encode()
+                for k, i in enumerate(range(0, len(rec), size))])
+        bodies = [q[0] for q in queues]
         accepted = [0]
         errors: list[str] = []
+        lock = threading.Lock()
 
-        def worker() -> None:
+        def worker(g: int) -> None:
             with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60) as c:
-                while True:
-                    with lock:
-                        m = nxt["m"]
-                        if m >= minutes:
-                            return
-                        nxt["m"] += 1
-                        r = c.post(f"/api/sites/{SITE}/readings", content=bodies[m],
-                                   headers={"content-type": "application/json"})
+                for body in queues[g]:
+                    r = c.post(f"/api/sites/{SITE}/readings", content=body,
+                               headers={"content-type": "application/json"})
                     if r.status_code != 200:
                         errors.append(r.text[:200])
                         return
-                    accepted[0] += r.json()["accepted"]
+                    with lock:
+                        accepted[0] += r.json()["accepted"]
 
         t = time.perf_counter()
-        ths = [threading.Thread(target=worker) for _ in range(4)]
+        ths = [threading.Thread(target=worker, args=(g,)) for g in range(gateways)]
         [th.start() for th in ths]
         [th.join() for th in ths]
         dt = time.perf_counter() - t
@@ -282,7 +285,8 @@ def bench_http(work: Path, db: Path, n_sensors: int, n_readings: int) -> dict:
         proc.wait(10)
     rate = accepted[0] / dt
     print(f"  HTTP: {fmt_rate(accepted[0], dt)}; ratio to target 20,000/s: {rate / 2e4:.1f}x "
-          f"(batches of {n_sensors} readings, {minutes} requests)")
+          f"({gateways} gateways in parallel, batches of {len(json.loads(bodies[0])['readings'])} readings, "
+          f"{sum(len(q) for q in queues)} requests)")
     return {"http_rate": rate}
 
 
@@ -424,6 +428,7 @@ def main() -> None:
     ap.add_argument("--files", type=int, default=3)
     ap.add_argument("--http-readings", type=int, default=600_000)
     ap.add_argument("--mqtt-readings", type=int, default=600_000)
+    ap.add_argument("--http-batch", type=int, default=2500, help="Readings per HTTP request.")
     ap.add_argument("--query-months", type=int, default=12)
     ap.add_argument("--only", default="files,http,mqtt,query")
     ap.add_argument("--workdir", type=Path, default=None)
@@ -446,7 +451,7 @@ def main() -> None:
                 results.update(bench_files(work, db, args.sensors, args.file_minutes, args.files))
             if "http" in parts:
                 print("2. HTTP")
-                results.update(bench_http(work, db, args.sensors, args.http_readings))
+                results.update(bench_http(work, db, args.sensors, args.http_readings, args.http_batch))
             if "mqtt" in parts:
                 print("3. MQTT")
                 results.update(bench_mqtt(work, db, args.sensors, args.mqtt_readings))

@@ -184,11 +184,10 @@ def _check_static(store: ReadingStore, registry: Registry, site_id: str, raw: Ra
     sraw = df["sensor_id"]
     scodes, suniq = pd.factorize(sraw.astype(str).str.strip() if sraw.dtype == object else sraw.str.strip())
     suniq = np.asarray(suniq, dtype=object)
-    reg = registry.sensors
-    at_site = reg["site_id"].to_numpy() == site_id
-    known = pd.Index(reg.index[at_site])
-    u_ok = known.get_indexer(suniq) >= 0
-    u_else = pd.Index(reg.index).get_indexer(suniq) >= 0
+    look = registry.lookup
+    info = [look.get(x) for x in suniq]
+    u_ok = np.array([i is not None and i[0] == site_id for i in info], dtype=bool)
+    u_else = np.array([i is not None for i in info], dtype=bool)
     ok_sensor = u_ok[scodes] if n else np.zeros(0, bool)
     bad = ~ok_sensor
     c = _Checked(res, skip, n_seen, scodes, suniq, np.zeros(0), np.zeros(0), np.zeros(0),
@@ -232,13 +231,11 @@ def _check_static(store: ReadingStore, registry: Registry, site_id: str, raw: Ra
     pscale, poff = np.full(npair, np.nan), np.full(npair, np.nan)
     perr = np.full(npair, "", dtype=object)
     for k in range(npair):
-        sid = suniq[p_s[k]]
         if not u_ok[p_s[k]]:
             punit[k] = uuniq[p_u[k]]
             continue
-        srow = reg.loc[sid]
-        par = srow["parameter"]
-        unit = uuniq[p_u[k]] or str(srow["unit"])
+        _site, par, reg_unit = info[p_s[k]]
+        unit = uuniq[p_u[k]] or reg_unit
         punit[k] = unit
         try:
             pscale[k], poff[k] = conversion(unit, par)

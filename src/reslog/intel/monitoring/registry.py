@@ -39,6 +39,17 @@ class Registry:
                                wh.query("SELECT * FROM monitoring_sensors"),
                                wh.query("SELECT * FROM monitoring_guidelines"))
 
+    @property
+    def lookup(self) -> dict[str, tuple[str, str, str]]:
+        """``sensor_id → (site_id, parameter, unit)``, built once (the ingest hot path)."""
+        d = self.__dict__.get("_lookup")
+        if d is None:
+            s = self.sensors
+            d = dict(zip(s["sensor_id"].astype(str), zip(s["site_id"].astype(str),
+                                                         s["parameter"].astype(str), s["unit"].astype(str))))
+            self.__dict__["_lookup"] = d
+        return d
+
     def site(self, site_id: str, org_id: int | None = None, *, check_org: bool = False) -> pd.Series:
         """The site row; with ``check_org`` a site of another organisation is not found."""
         if site_id not in self.sites.index:
