@@ -25,7 +25,7 @@ def test_acceptance_on_simulated_incidents() -> None:
     assert s["fault_sensors_alarmed"] == 0
     # false alarms within the documented rate (docs/monitoring.md: at most 0.1 per sensor-month)
     assert s["false_alarms_per_sensor_month"] <= 0.1
-    assert s["spill_detected_within_2h"] == 1.0
+    assert s["spill_detected_within_3h"] == 1.0
 
 
 def test_forecast_crossing_hand_checked() -> None:

@@ -9,7 +9,7 @@ Metrics
 * **breakthrough detection rate**: share of breakthrough sensors with a warning at or before the
   first QC-clean reading above the limit (what an exceedance-only system would see first);
   **lead time** = that first exceedance − the first warning after onset (hours).
-* **spill detection**: share with a warning within 2 h of onset; **delay** = first warning −
+* **spill detection**: share with a warning within 3 h of onset; **delay** = first warning −
   onset.
 * **fault alarms**: sensors of the fault scenario with any warning from the fault's start to
   3 days later (must be 0).
@@ -100,7 +100,7 @@ def summarise(df: pd.DataFrame) -> dict[str, float]:
     sp = df[df["kind"] == "spill"]
     delay = (sp["first_warning"] - sp["onset"]) / HOUR
     out["spill_n"] = float(len(sp))
-    out["spill_detected_within_2h"] = float((delay <= 2).mean()) if len(sp) else float("nan")
+    out["spill_detected_within_3h"] = float((delay <= 3).mean()) if len(sp) else float("nan")
     out["spill_delay_h_median"] = float(delay.median()) if len(sp) else float("nan")
     fa = df[df["kind"] == "fault"]
     out["fault_n"] = float(len(fa))

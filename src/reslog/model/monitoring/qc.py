@@ -11,10 +11,13 @@ Rules (defaults in :class:`QCConfig`; docs/monitoring.md explains the choice)
   readings whose values are *identical* (``|x_i - x_{i-1}| <= stuck_eps``); every reading of the
   run is flagged. Δt is the sensor's nominal interval. Real sensors have noise in the last digit;
   a value that does not move for an hour has stopped measuring.
-* **spike** (4): Hampel filter. With the centred window of ``2k+1`` readings, median ``m_i`` and
-  ``MAD_i``, a reading is a spike when ``|x_i - m_i| > t · max(1.4826 · MAD_i, floor_i)`` with
-  ``floor_i = spike_floor_rel · |m_i| + spike_floor_abs``. A level shift lasting more than ``k``
-  readings is *not* a spike (the median follows it), so a real spill is not hidden.
+* **spike** (4): Hampel filter, twice. With the centred window of ``2k+1`` readings, median
+  ``m_i`` and ``MAD_i``, a reading is a spike when ``|x_i - m_i| > t · max(1.4826 · MAD_i,
+  floor_i)`` with ``floor_i = spike_floor_rel · |m_i| + spike_floor_abs``; once with ``k = 5``
+  and once with ``k = 18`` (3 h at 10 min), so that a dense burst of spikes, which takes over the
+  short window's median, is still caught. A level shift lasting more than ``k`` readings is *not*
+  a spike (the median follows it), so a real spill lasting more than 3 hours is not hidden; a
+  pulse shorter than that is indistinguishable from a spike burst.
 * **gap** (8): the first reading after a silence longer than ``gap_factor · Δt``.
 * **drift** (16): only for a sensor with a co-located ``reference_sensor``: the Theil–Sen slope of
   the daily median difference ``x - x_ref`` over a trailing ``drift_days`` window exceeds
@@ -45,6 +48,7 @@ class QCConfig:
     stuck_min_s: float = 3600.0
     stuck_eps: float = 0.0
     spike_k: int = 5
+    spike_k_long: int = 18
     spike_t: float = 6.0
     spike_floor_rel: float = 0.01
     spike_floor_abs: float = 1e-9
@@ -157,7 +161,10 @@ def calc_qc_flags(t: np.ndarray, x: np.ndarray, *, lo: float, hi: float, interva
     flags[check_stuck(x, run, cfg.stuck_eps)] |= STUCK
     # Spikes are judged among the readings not already flagged (a stuck run would make MAD zero).
     xs = np.where(flags & (RANGE | STUCK), np.nan, x)
-    flags[check_spike(xs, cfg.spike_k, cfg.spike_t, cfg.spike_floor_rel, cfg.spike_floor_abs)] |= SPIKE
+    spikes = check_spike(xs, cfg.spike_k, cfg.spike_t, cfg.spike_floor_rel, cfg.spike_floor_abs)
+    if cfg.spike_k_long:  # a dense burst defeats the short window; the long one still sees it
+        spikes |= check_spike(xs, cfg.spike_k_long, cfg.spike_t, cfg.spike_floor_rel, cfg.spike_floor_abs)
+    flags[spikes] |= SPIKE
     flags[check_gap(t, dt, cfg.gap_factor)] |= GAP
     if ref is not None and drift_tol_per_day is not None:
         flags[check_drift(t, x, ref[0], ref[1], drift_tol_per_day, cfg.drift_days)] |= DRIFT
