@@ -67,3 +67,43 @@ def test_heatmap_files_and_layer(site_env, tmp_path) -> None:
     layer = map_layer(hm)
     assert layer["sourcetype"] == "image" and layer["source"].startswith("data:image/png;base64,")
     assert len(layer["coordinates"]) == 4
+
+
+def test_real_pilcomayo_campaign_heatmap(shared_data, tmp_path) -> None:
+    """The Pilcomayo Trinational Commission's 2024 campaigns: censored values (<10) are
+    rejected, not guessed; a WHO arsenic exceedance below Cerro Rico; a campaign heat map."""
+    f = shared_data / "monitoring" / "riverremedy_calidad_agua_20250711060422.csv"
+    if not f.exists():
+        pytest.skip("Pilcomayo water-quality export not in shared data")
+    from reslog.intel.monitoring.heatmap import heatmap_for_site, write_heatmap
+    from reslog.intel.monitoring.ingest import ingest_readings
+    from reslog.intel.monitoring.registry import Registry
+    from reslog.sources.sensors import read_pilcomayo_water_quality, read_sensors, read_sites
+    from reslog.store.readings import ReadingStore
+    from reslog.store.warehouse import Warehouse
+
+    s = read_pilcomayo_water_quality(f)
+    s.sites.to_csv(tmp_path / "sites.csv", index=False)
+    s.sensors.to_csv(tmp_path / "sensors.csv", index=False)
+    with Warehouse.open(tmp_path / "wh.duckdb") as wh:
+        wh.ingest(read_sites(tmp_path / "sites.csv"), kind="monitoring_sites")
+        wh.ingest(read_sensors(tmp_path / "sensors.csv"), kind="monitoring_sensors")
+        reg = Registry.from_warehouse(wh)
+    store = ReadingStore(tmp_path / "readings")
+    res = ingest_readings(store, reg, "pilcomayo", s.readings, batch_id=s.readings.sha256, via="file",
+                          now=pd.Timestamp("2025-07-11"))
+    censored = s.readings.frame["value"].str.match(r"^[<>]").sum()
+    assert res.accepted + res.rejected == len(s.readings.frame)
+    assert (res.problems["field"] == "value").sum() >= censored > 0
+    colavi = store.query("pilcomayo", sensor_id="BC7-113-As")      # Colavi, below Cerro Rico
+    assert colavi["value"].tolist() == pytest.approx([0.589]) and colavi["raw_value"].tolist() == [589.0]
+    from reslog.intel.monitoring.analysis import find_exceedances
+
+    exc = find_exceedances(store, reg, "pilcomayo")
+    as_exc = exc[(exc["parameter"] == "As") & (exc["set_id"] == "WHO-DW")]
+    assert "BC7-113-As" in set(as_exc["sensor_id"])                 # 58.9 × the WHO value
+    # most dissolved-As values of the Feb 2024 campaign are censored: map conductivity instead
+    hm = heatmap_for_site(store, reg, "pilcomayo", "EC", "2024-02-06", days=24, resolution=40)
+    assert len(hm.points) >= 6
+    out = write_heatmap(hm, tmp_path / "pilcomayo_ec.png")
+    assert out.stat().st_size > 10_000

@@ -122,6 +122,35 @@ def ingest_cmd(
         err_console.print(f"  … and {len(res.problems) - errors} more")
 
 
+@sites_app.command("import-pilcomayo", help="Register the stations of a Pilcomayo Trinational Commission "
+                                            "water-quality export (calidad_agua_*.csv) as one site and ingest its samples.")
+def import_pilcomayo_cmd(
+    path: Annotated[Path, typer.Argument(help="calidad_agua_*.csv")],
+    site: Annotated[str, typer.Option("--site", help="Site id to create.")] = "pilcomayo",
+    org_id: Annotated[Optional[int], typer.Option("--org-id", help="Owning organisation.")] = None,
+    db: DbOption = None, readings: ReadingsOption = None,
+) -> None:
+    import tempfile
+
+    from reslog.intel.monitoring.ingest import ingest_readings
+    from reslog.intel.monitoring.registry import Registry
+    from reslog.sources.sensors import read_pilcomayo_water_quality, read_sensors, read_sites
+
+    s = read_pilcomayo_water_quality(path, site_id=site)
+    with tempfile.TemporaryDirectory() as tmp:
+        sites = s.sites.assign(org_id=org_id)
+        sites.to_csv(Path(tmp) / "sites.csv", index=False)
+        s.sensors.to_csv(Path(tmp) / "sensors.csv", index=False)
+        with open_warehouse(db) as wh:
+            wh.ingest(read_sites(Path(tmp) / "sites.csv"), kind="monitoring_sites")
+            wh.ingest(read_sensors(Path(tmp) / "sensors.csv"), kind="monitoring_sensors")
+            reg = Registry.from_warehouse(wh)
+    res = ingest_readings(_store(db, readings), reg, site, s.readings, batch_id=s.readings.sha256, via="file")
+    console.print(f"{path}: {len(s.sensors)} station sensors; {res.accepted:,} samples stored, "
+                  f"{res.rejected:,} rejected (censored '<x'/'>x' values are not guessed)"
+                  + (" — already stored" if res.duplicate else ""))
+
+
 @sites_app.command("listen", help="Subscribe to the MQTT topic tree (reslog/v1/{site}/readings, "
                                   "reslog/v1/{site}/sensors/{sensor}) and ingest with QoS 1.")
 def listen_cmd(
@@ -231,12 +260,13 @@ def heatmap_cmd(
     output: Annotated[Path, typer.Option("--output", help="FILE.png or FILE.tif")],
     method: Annotated[str, typer.Option("--method", help="auto, kriging or idw.")] = "auto",
     resolution: Annotated[int, typer.Option("--resolution", help="Grid cells per side.")] = 200,
+    days: Annotated[int, typer.Option("--days", help="Average over this many days from --date (a campaign).")] = 1,
     db: DbOption = None, readings: ReadingsOption = None,
 ) -> None:
     from reslog.intel.monitoring.heatmap import heatmap_for_site, write_heatmap
 
     hm = heatmap_for_site(_store(db, readings), _registry(db), site, parameter, date,
-                          resolution=resolution, method=method)
+                          resolution=resolution, method=method, days=days)
     write_heatmap(hm, output)
     console.print(f"written: {output} ({hm.surface.method}, {len(hm.points)} points, leave-one-out "
                   f"RMSE {hm.surface.loo_rmse:.3g} {hm.unit})")

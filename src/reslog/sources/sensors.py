@@ -276,3 +276,93 @@ def read_wide_readings(path: str | Path, columns: Mapping[str, str], *, time_col
                                    "row": df.index.to_numpy()}))
     out = pd.concat(parts, ignore_index=True)
     return RawReadings(out, [], True, sha256_bytes(data))
+
+
+# ----------------------------------------------------------------------------- Pilcomayo export
+#: Rows of the Pilcomayo Trinational Commission's water-quality export → reslog parameters.
+PILCOMAYO_ROWS = {"pH": "pH", "Conductividad específica (T ref. 25°C)": "EC", "Turbiedad": "turbidity",
+                  "Sulfatos": "SO4", "Cianuros": "CN", "Arsenico disuelto": "As",
+                  "Cadmio disuelto": "Cd", "Plomo disuelto": "Pb", "Cobre disuelto": "Cu",
+                  "Zinc disuelto": "Zn", "Mercurio disuelto": "Hg"}
+_PILCOMAYO_UNITS = {"u pH": "pH", "UNT": "NTU"}
+#: UTC offset of local sampling times by the station code's first letter (Bolivia, Argentina,
+#: Paraguay); Paraguay kept summer time (UTC−3) until March 2024 and winter time (UTC−4) after.
+_OFFSETS = {"B": "-04:00", "A": "-03:00"}
+
+
+@dataclass
+class StationSamples:
+    """Stations (one sensor per station and parameter) and their readings, from a wide export."""
+
+    sites: pd.DataFrame        # site_id, name, lat, lon, country
+    sensors: pd.DataFrame      # sensor_id, site_id, parameter, unit, lat, lon, guideline_sets
+    readings: RawReadings
+
+
+def read_pilcomayo_water_quality(path: str | Path, *, site_id: str = "pilcomayo") -> StationSamples:
+    """The Pilcomayo Trinational Commission water-quality export (``calidad_agua_*.csv``: one
+    column per station-sample, one row per parameter) → one site, a sensor per station and
+    parameter (id ``<station code>-<parameter>``, located at the station), and long readings.
+
+    Values are passed on as written: censored values (``<1``, ``>1100``) and ``SIN DATOS`` are
+    rejected by the ingest rules as non-numeric (nothing is guessed below a detection limit).
+    Local times are converted with the country's offset (station code B… Bolivia −4 h, A…
+    Argentina −3 h, P… Paraguay −3 h before 2024-03-24, −4 h after).
+    """
+    path = Path(path)
+    data = read_bytes(path)
+    text = data.decode("utf-8-sig")
+    import csv
+    import io
+
+    rows = list(csv.reader(io.StringIO(text)))
+    if not rows or rows[0][0].strip() != "Estación":
+        raise InputError(path, "not a Pilcomayo water-quality export (first cell 'Estación')", row=0)
+    by = {r[0].strip(): r for r in rows if r}
+    need = ["Código", "Fecha", "Hora", "Latitud Decimal", "Longitud Decimal"]
+    missing = [k for k in need if k not in by]
+    if missing:
+        raise InputError(path, f"missing row(s) {missing}", field=missing[0])
+    names = rows[0][2:]
+    codes = [c.strip() for c in by["Código"][2:]]
+    out = []
+    for j, code in enumerate(codes):
+        if not code:
+            continue
+        d, h = by["Fecha"][2 + j].strip(), by["Hora"][2 + j].strip()
+        try:
+            local = pd.Timestamp(pd.to_datetime(f"{d} {h}", format="%d/%m/%Y %H:%M"))
+        except ValueError:
+            raise InputError(path, f"station column {j + 3} ({code}): date '{d} {h}' is not "
+                             "dd/mm/yyyy HH:MM", field="Fecha") from None
+        off = _OFFSETS.get(code[0], "-03:00" if local < pd.Timestamp("2024-03-24") else "-04:00")
+        t = f"{local:%Y-%m-%dT%H:%M}:00{off}"
+        for label, par in PILCOMAYO_ROWS.items():
+            r = by.get(label)
+            if r is None:
+                continue
+            unit = r[1].strip().split(" ")[0] if r[1].strip() else ""
+            unit = _PILCOMAYO_UNITS.get(r[1].strip(), unit)
+            out.append({"sensor_id": f"{code}-{par}", "time": t, "value": r[2 + j].strip(),
+                        "unit": unit, "station": code, "name": names[j].strip(),
+                        "lat": by["Latitud Decimal"][2 + j], "lon": by["Longitud Decimal"][2 + j],
+                        "parameter": par, "row": j + 1})
+    df = pd.DataFrame(out)
+    df = df[df["value"] != ""]
+    df["lat"] = pd.to_numeric(df["lat"], errors="coerce")
+    df["lon"] = pd.to_numeric(df["lon"], errors="coerce")
+    df["ts"] = pd.to_datetime(df["time"], utc=True)
+    df = df.sort_values(["ts", "sensor_id"], kind="stable").reset_index(drop=True)
+    st = df.drop_duplicates("station").set_index("station")
+    sites = pd.DataFrame([{"site_id": site_id, "name": "Pilcomayo basin (Trinational Commission)",
+                           "lat": float(st["lat"].mean()), "lon": float(st["lon"].mean()),
+                           "country": "BOL"}])
+    sens = df.drop_duplicates("sensor_id")
+    unit_of = df.groupby("sensor_id")["unit"].agg(lambda u: next((x for x in u if x), ""))
+    sensors = pd.DataFrame({"sensor_id": sens["sensor_id"], "site_id": site_id,
+                            "parameter": sens["parameter"], "unit": sens["sensor_id"].map(unit_of),
+                            "lat": sens["lat"], "lon": sens["lon"], "guideline_sets": "WHO-DW"})
+    raw = df[["sensor_id", "time", "value", "unit"]].copy()
+    raw["row"] = np.arange(1, len(raw) + 1)
+    return StationSamples(sites, sensors.reset_index(drop=True),
+                          RawReadings(raw, [], True, sha256_bytes(data)))

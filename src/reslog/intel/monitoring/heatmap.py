@@ -1,7 +1,7 @@
 """Heat maps of a parameter over a site's monitoring points for one day.
 
 Each point is a sensor of the parameter with a location; its value is the mean of its QC-clean
-readings on that UTC day. Longitude/latitude are projected to local planar metres
+readings on that UTC day (or over ``days`` days, e.g. a sampling campaign). Longitude/latitude are projected to local planar metres
 (equirectangular about the points' centre; error < 0.1 % over a mine site of tens of km), the
 surface is interpolated by :func:`reslog.model.monitoring.interpolate.calc_surface` (ordinary
 kriging, IDW fallback) on a grid covering the points plus a 10 % margin, and written as
@@ -40,25 +40,28 @@ class HeatMap:
     lon: np.ndarray               # grid cell centres
     lat: np.ndarray
     surface: Surface
+    days: int = 1
 
 
 def heatmap_for_site(store: ReadingStore, registry: Registry, site_id: str, parameter: str,
-                     date: str | pd.Timestamp, *, resolution: int = 200, method: str = "auto") -> HeatMap:
-    """Interpolate the day's mean of ``parameter`` over the site's sensors."""
+                     date: str | pd.Timestamp, *, resolution: int = 200, method: str = "auto",
+                     days: int = 1) -> HeatMap:
+    """Interpolate the mean of ``parameter`` over ``days`` days from ``date`` (default: that
+    UTC day; a sampling campaign spans several) over the site's sensors."""
     p = get_parameter(parameter)
     day = pd.Timestamp(date).normalize()
     sensors = registry.sensors_of(site_id)
     sensors = sensors[(sensors["parameter"] == parameter) & sensors["lat"].notna()]
     if sensors.empty:
         raise ReslogError(f"site '{site_id}' has no located sensor of {parameter}")
-    df = store.query(site_id, sensor_id=list(sensors.index), start=day, end=day + pd.Timedelta(days=1))
+    df = store.query(site_id, sensor_id=list(sensors.index), start=day, end=day + pd.Timedelta(days=days))
     df = df[(df["qc_flags"] & BAD) == 0]
     agg = df.groupby("sensor_id")["value"].agg(["mean", "count"])
     pts = sensors[["sensor_id", "lat", "lon"]].reset_index(drop=True).join(agg, on="sensor_id").dropna(subset=["mean"])
     pts = pts.rename(columns={"mean": "value", "count": "n"}).reset_index(drop=True)
     if len(pts) < 2:
-        raise ReslogError(f"{parameter} on {day:%Y-%m-%d}: {len(pts)} sensor(s) with QC-clean "
-                          "readings; a heat map needs at least 2")
+        raise ReslogError(f"{parameter} on {day:%Y-%m-%d} (+{days} day(s)): {len(pts)} sensor(s) "
+                          "with QC-clean readings; a heat map needs at least 2 (widen --days?)")
     lat0, lon0 = float(pts["lat"].mean()), float(pts["lon"].mean())
     kx = M_PER_DEG * np.cos(np.radians(lat0))
     x = (pts["lon"].to_numpy() - lon0) * kx
@@ -68,7 +71,7 @@ def heatmap_for_site(store: ReadingStore, registry: Registry, site_id: str, para
     gx = np.linspace(x.min() - pad, x.max() + pad, resolution)
     gy = np.linspace(y.min() - pad, y.max() + pad, resolution)
     surf = calc_surface(np.column_stack([x, y]), pts["value"].to_numpy(), gx, gy, method=method)
-    return HeatMap(site_id, parameter, p.unit, day, pts, lon0 + gx / kx, lat0 + gy / M_PER_DEG, surf)
+    return HeatMap(site_id, parameter, p.unit, day, pts, lon0 + gx / kx, lat0 + gy / M_PER_DEG, surf, days)
 
 
 def _png_bytes(hm: HeatMap, *, overlay: bool = False) -> bytes:
@@ -90,7 +93,8 @@ def _png_bytes(hm: HeatMap, *, overlay: bool = False) -> bytes:
         for r in hm.points.itertuples():
             ax.annotate(r.sensor_id, (r.lon, r.lat), fontsize=7, xytext=(3, 3), textcoords="offset points")
         fig.colorbar(m, ax=ax, label=f"{hm.parameter} ({hm.unit})")
-        ax.set_title(f"{hm.site_id}: {hm.parameter}, {hm.date:%Y-%m-%d} — {hm.surface.method}\n"
+        when = f"{hm.date:%Y-%m-%d}" + (f" + {hm.days} days" if hm.days > 1 else "")
+        ax.set_title(f"{hm.site_id}: {hm.parameter} mean, {when} — {hm.surface.method}\n"
                      f"leave-one-out RMSE {hm.surface.loo_rmse:.3g} {hm.unit}", fontsize=9)
         ax.set_xlabel("longitude")
         ax.set_ylabel("latitude")
