@@ -140,3 +140,37 @@ def test_broker_restart_loses_no_acknowledged_reading(broker, site_env) -> None:
         pub.loop_stop()
         stop.set()
         th.join(10)
+
+
+def test_reslog_sites_listen_command(broker, site_env) -> None:
+    """The real command in its own process, as deployed: `reslog sites listen --broker …`."""
+    import os
+    import subprocess
+    import sys
+
+    db, store, _reg = site_env
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p.endswith("src")) or
+           os.environ.get("PYTHONPATH", "")}
+    proc = subprocess.Popen([sys.executable, "-m", "reslog", "sites", "listen", "--broker",
+                             f"127.0.0.1:{broker.port}", "--db", str(db), "--readings", str(store.root),
+                             "--client-id", "cli-listener", "--seconds", "60"],
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    pub = _publisher(broker.port, "pub-cli")
+    try:
+        k = 0
+        t_end = time.monotonic() + 40
+        while store.count("tsf1") == 0 and time.monotonic() < t_end:   # until it has subscribed
+            pub.publish("reslog/v1/tsf1/readings", _batch(f"c-{k}", pd.Timestamp("2024-03-01")
+                                                          + pd.Timedelta(minutes=5 * k), 5), qos=1)
+            k += 1
+            time.sleep(0.5)
+        pub.publish("reslog/v1/tsf1/readings", b"\x00garbage", qos=1).wait_for_publish(5)
+        last = pub.publish("reslog/v1/tsf1/readings", _batch("c-last", pd.Timestamp("2024-03-02"), 5), qos=1)
+        last.wait_for_publish(5)
+        assert _wait(lambda: len(store.query("tsf1", sensor_id="pz1", start="2024-03-02")) == 5, 30)
+        assert proc.poll() is None                        # garbage did not stop it
+    finally:
+        pub.loop_stop()
+        proc.terminate()
+        out = proc.communicate(timeout=20)[0].decode(errors="replace")
+    assert "malformed message" in out
