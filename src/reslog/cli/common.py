@@ -41,7 +41,9 @@ OPTIONAL_EXTRAS: dict[str, str] = {"sklearn": "text", "fugashi": "text", "thread
                                    "linearmodels": "scenario", "umap": "scenario",
                                    "rasterio": "imagery", "lightgbm": "imagery",
                                    "shapely": "imagery", "pyproj": "imagery",
-                                   "pystac_client": "imagery"}
+                                   "pystac_client": "imagery",
+                                   "paho": "monitoring", "pint": "monitoring", "ruptures": "monitoring",
+                                   "statsmodels": "monitoring", "pykrige": "monitoring"}
 
 
 def missing_extra_message(err: ModuleNotFoundError) -> str:

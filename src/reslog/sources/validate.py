@@ -394,9 +394,9 @@ def sha256_bytes(*blobs: bytes) -> str:
 
 
 def _column_types(table: str) -> dict[str, str]:
-    from reslog.store.tables import TABLES
+    from reslog.store.tables import all_tables
 
-    body = re.sub(r"PRIMARY KEY\s*\([^)]*\)", "", TABLES[table][0])
+    body = re.sub(r"PRIMARY KEY\s*\([^)]*\)", "", all_tables()[table][0])
     out: dict[str, str] = {}
     for part in body.split(","):
         tok = part.strip().split()

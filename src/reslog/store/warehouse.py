@@ -24,6 +24,7 @@ from reslog.sources.base import Parsed, SqlScan
 from reslog.store import tables as T
 from reslog.store import trade_tables as _trade_tables  # noqa: F401  (registers trade_clean)
 from reslog.store import scenario_tables as _scenario_tables  # noqa: F401  (scenario/panel/fingerprint tables)
+from reslog.store import monitoring_tables as _monitoring_tables  # noqa: F401  (sites, sensors)
 
 
 @dataclass
