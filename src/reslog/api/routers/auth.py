@@ -1,0 +1,105 @@
+"""Log in and out with a session cookie; ``GET /api/platform/me`` says who is calling.
+
+``POST /auth/login`` (form: ``username``, ``password``, ``csrf``, ``next``) sets the
+``reslog_session`` cookie (HttpOnly, SameSite=Lax, Secure when ``RESLOG_COOKIE_SECURE``) and
+redirects (303) to ``next`` (a local path). Every failure — unknown user, wrong password,
+disabled account — gets the same answer: 401 ``invalid credentials`` (or a redirect to
+``/login?error=1`` for browsers). Too many failures per user name and IP → 429.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Annotated
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from reslog.api.problems import ProblemError
+from reslog.platform import accounts, audit
+from reslog.platform.deps import (SESSION_COOKIE, Principal, client_ip, csrf_token, get_db,
+                                  get_principal, verify_csrf)
+from reslog.platform.models import Organisation
+
+router = APIRouter(tags=["platform: accounts"])
+log = logging.getLogger("reslog.platform")
+
+
+def _safe_next(target: str | None) -> str:
+    """Only local absolute paths (no scheme, no ``//host``, no backslash tricks)."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/"
+    if any(ord(c) < 32 for c in target):
+        return "/"
+    return target
+
+
+def _wants_html(request: Request) -> bool:
+    return "text/html" in request.headers.get("accept", "")
+
+
+@router.post("/auth/login", status_code=303, dependencies=[Depends(verify_csrf)],
+             responses={303: {"description": "logged in; redirect to `next`"},
+                        401: {"description": "invalid credentials"},
+                        429: {"description": "too many failed logins"}})
+def login(request: Request, username: Annotated[str, Form(max_length=320)],
+          password: Annotated[str, Form(max_length=1000)],
+          next: Annotated[str, Form(max_length=2000)] = "/",
+          db: Session = Depends(get_db)) -> Response:
+    """Check the password (argon2) and start a session."""
+    st = request.app.state.platform
+    ip = client_ip(request)
+    user_key = username.strip().lower()
+    wait = st.limiter.retry_after(user_key, ip)
+    if wait > 0:
+        raise ProblemError(429, "Too Many Requests",
+                           f"too many failed logins; try again in {int(wait) + 1} s",
+                           headers={"Retry-After": str(int(wait) + 1)})
+    found = accounts.authenticate(db, username, password)
+    if found is None:
+        st.limiter.failure(user_key, ip)
+        log.info("failed login from %s", ip)
+        if _wants_html(request):
+            return RedirectResponse(f"/login?error=1&next={quote(_safe_next(next), safe='/')}",
+                                    status_code=303)
+        raise ProblemError(401, "Unauthorized", "invalid credentials")
+    user, membership = found
+    st.limiter.success(user_key, ip)
+    hours = float(getattr(st.settings, "session_hours", accounts.SESSION_HOURS))
+    token = accounts.start_session(db, user, membership.org_id, hours=hours)
+    p = Principal(user_id=user.id, org_id=membership.org_id, role=membership.role,  # type: ignore[arg-type]
+                  via="session", username=user.email)
+    audit.record(db, p, "login", ip=ip)
+    db.commit()
+    resp = RedirectResponse(_safe_next(next), status_code=303)
+    resp.set_cookie(SESSION_COOKIE, token, max_age=int(hours * 3600), path="/", httponly=True,
+                    samesite="lax", secure=bool(getattr(st.settings, "cookie_secure", False)))
+    return resp
+
+
+@router.post("/auth/logout", status_code=303, dependencies=[Depends(verify_csrf)],
+             responses={303: {"description": "logged out; redirect to /"}})
+def logout(request: Request, principal: Principal = Depends(get_principal),
+           db: Session = Depends(get_db)) -> Response:
+    """End the session (the cookie is cleared and the session revoked server-side)."""
+    token = request.cookies.get(SESSION_COOKIE)
+    if token and accounts.end_session(db, token) and principal.via == "session":
+        audit.record(db, principal, "logout")
+    db.commit()
+    resp = RedirectResponse("/", status_code=303)
+    st = request.app.state.platform
+    resp.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="lax",
+                       secure=bool(getattr(st.settings, "cookie_secure", False)))
+    return resp
+
+
+@router.get("/api/platform/me")
+def me(request: Request, principal: Principal = Depends(get_principal),
+       db: Session = Depends(get_db)) -> dict:
+    """The caller (anonymous when not logged in) and the CSRF token for browser requests."""
+    org = db.get(Organisation, principal.org_id) if principal.org_id is not None else None
+    return {"user_id": principal.user_id, "username": principal.username,
+            "org_id": principal.org_id, "org_name": org.name if org else None,
+            "role": principal.role, "via": principal.via, "csrf_token": csrf_token(request)}
