@@ -71,25 +71,41 @@ def write_static(df: pd.DataFrame, path: str | Path, *, sr_col: str = "sr", ei_c
     return path
 
 
-def figure_html(df: pd.DataFrame, *, sr_col: str = "sr", ei_col: str = "ei",
-                title: str = "Criticality matrix", full_html: bool = True) -> str:
-    """Interactive plotly figure as HTML with plotly.js inlined (works offline)."""
+def matrix_figure(df: pd.DataFrame, *, sr_col: str = "sr", ei_col: str = "ei", title: str = "",
+                  labels: dict[str, str] | None = None, names: dict[str, str] | None = None):
+    """Interactive plotly figure of the matrix (used by :func:`figure_html` and the dashboard).
+
+    ``labels`` may override the texts ``critical``, ``not_critical``, ``x``, ``y``, ``not_placed``
+    (e.g. Japanese); ``names`` maps commodity → display name.
+    """
     import plotly.graph_objects as go
 
+    lab = {"critical": "critical", "not_critical": "not critical",
+           "x": f"Economic importance (EI; threshold {EI_THRESHOLD})",
+           "y": f"Supply risk (SR; threshold {SR_THRESHOLD:g})",
+           "not_placed": "not placed (SR or EI unknown)", **(labels or {})}
+    names = names or {}
     pts, missing = matrix_points(df, sr_col, ei_col)
     fig = go.Figure()
-    for crit, name, color in ((True, "critical", "#c0392b"), (False, "not critical", "#2c7fb8")):
+    for crit, key, color in ((True, "critical", "#c0392b"), (False, "not_critical", "#2c7fb8")):
         p = pts[pts["critical"] == crit]
-        fig.add_trace(go.Scatter(x=p["ei"], y=p["sr"], mode="markers+text", text=p["commodity"],
-                                 textposition="top right", name=name, marker={"color": color, "size": 9},
+        fig.add_trace(go.Scatter(x=p["ei"], y=p["sr"], mode="markers+text",
+                                 text=[names.get(c, c) for c in p["commodity"]],
+                                 textposition="top right", name=lab[key], marker={"color": color, "size": 9},
                                  hovertemplate="%{text}<br>EI %{x:.2f}<br>SR %{y:.2f}<extra></extra>"))
     fig.add_vline(x=EI_THRESHOLD, line_dash="dash", line_color="grey")
     fig.add_hline(y=SR_THRESHOLD, line_dash="dash", line_color="grey")
-    fig.update_layout(title=title, xaxis_title=f"Economic importance (EI; threshold {EI_THRESHOLD})",
-                      yaxis_title=f"Supply risk (SR; threshold {SR_THRESHOLD:g})", template="plotly_white")
+    fig.update_layout(title=title or None, xaxis_title=lab["x"], yaxis_title=lab["y"], template="plotly_white")
     if missing:
-        fig.add_annotation(text="not placed (SR or EI unknown): " + ", ".join(missing[:20]),
+        fig.add_annotation(text=f"{lab['not_placed']}: " + ", ".join(names.get(m, m) for m in missing[:20]),
                            xref="paper", yref="paper", x=0, y=-0.18, showarrow=False, font={"size": 10})
+    return fig
+
+
+def figure_html(df: pd.DataFrame, *, sr_col: str = "sr", ei_col: str = "ei",
+                title: str = "Criticality matrix", full_html: bool = True) -> str:
+    """Interactive plotly figure as HTML with plotly.js inlined (works offline)."""
+    fig = matrix_figure(df, sr_col=sr_col, ei_col=ei_col, title=title)
     return fig.to_html(include_plotlyjs=True, full_html=full_html, config={"displaylogo": False})
 
 

@@ -1,0 +1,321 @@
+"""What each dashboard view shows, fetched through the library (no analysis here).
+
+Every function takes the request's read-only warehouse (``reslog.api.deps.get_reader``) and the
+view's parameters, calls the same library functions the API routers and the CLI call
+(``reslog.model.*``, the orchestration helpers of ``reslog.cli.risk`` / ``reslog.cli.trade``),
+and returns a :class:`ViewData`: named tables (each downloadable as CSV), notes for the user, and
+the ledger ids of the warehouse rows behind the figures (provenance).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from reslog.errors import ReslogError
+from reslog.store.warehouse import Warehouse
+
+MAP_INDICATORS = ("share", "hhi_contribution", "governance", "disruption", "combined")
+RISK_TYPES = ("governance", "disruption", "combined")
+
+
+@dataclass
+class ViewData:
+    """Tables of one view (name → DataFrame), notes, ledger ids, and the resolved parameters."""
+
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    ledger_ids: set[int] = field(default_factory=set)
+    params: dict[str, Any] = field(default_factory=dict)
+    error: str | None = None
+
+
+def _ledger_ids(*frames: pd.DataFrame) -> set[int]:
+    out: set[int] = set()
+    for f in frames:
+        if f is not None and "ledger_id" in f.columns:
+            out |= {int(x) for x in f["ledger_id"].dropna().unique()}
+    return out
+
+
+def _to_tonnes_factor(unit: str) -> float | None:
+    return {"t": 1.0, "kt": 1e3, "Mt": 1e6, "kg": 1e-3}.get(str(unit).split()[0])
+
+
+# ----------------------------------------------------------------------------- world map
+
+
+def production_options(wh: Warehouse) -> pd.DataFrame:
+    """Commodity × stage pairs with reported production (for the selectors)."""
+    return wh.query("SELECT commodity, stage, max(year) AS year FROM production "
+                    "WHERE quantity IS NOT NULL GROUP BY 1, 2 ORDER BY 1, 2")
+
+
+def world_map_data(wh: Warehouse, commodity: str, stage: str | None, indicator: str) -> ViewData:
+    """Production shares and country risk weights of ``commodity``'s producers; mines and events.
+
+    Shares: :func:`reslog.model.concentration.calc_shares` (latest reported year);
+    governance: WGI on the EU 0–10 scale (:func:`reslog.model.concentration.calc_wgi_eu`);
+    disruption / combined: :func:`reslog.model.riskmap.country_risk_weights` (events of the
+    commodity, 10-year window), all in [0, 1] except governance (0–10, 10 = worst).
+    """
+    from reslog.model.concentration import calc_shares, calc_wgi_eu
+    from reslog.model.riskmap import country_risk_weights
+
+    prod = wh.production(reported_only=True)
+    stages = sorted(set(prod.loc[prod["commodity"] == commodity, "stage"]), key=lambda s: (s != "mine", s))
+    if stage not in stages and stages:
+        stage = stages[0]
+    vd = ViewData(params={"commodity": commodity, "stage": stage, "indicator": indicator, "stages": stages})
+    p = prod[(prod["commodity"] == commodity) & (prod["stage"] == stage)]
+    if p.empty:
+        vd.error = f"no reported {stage} production of {commodity} in the warehouse"
+        return vd
+    year = int(p["year"].max())
+    p = p[p["year"] == year]
+    shares = calc_shares(p[["country", "quantity"]])
+    gov = wh.query("SELECT * FROM governance")
+    events = wh.query("SELECT * FROM risk_events")
+    ev_year = year
+    countries = [c for c in shares.index if c not in ("ROW", "WLD")]
+    w = country_risk_weights(gov, events, ev_year, commodity=commodity, countries=countries)
+    wgi = calc_wgi_eu(gov, year)["wgi_eu"] if len(gov) else pd.Series(dtype=float)
+    unit = str(p["unit"].iloc[0])
+    qty = p.set_index("country")["quantity"]
+    t = pd.DataFrame({"country": countries})
+    t["quantity"] = t["country"].map(qty)
+    t["unit"] = unit
+    t["share_pct"] = t["country"].map(shares)
+    t["hhi_contribution"] = t["share_pct"] ** 2
+    t["wgi_eu"] = t["country"].map(wgi)
+    t["disruption"] = t["country"].map(w["disruption"])
+    t["combined"] = t["country"].map(w["combined"])
+    t["year"] = year
+    src = p.set_index("country")["source"]
+    t["source"] = t["country"].map(src)
+    vd.tables["countries"] = t.sort_values("share_pct", ascending=False).reset_index(drop=True)
+    col = {"share": "share_pct", "hhi_contribution": "hhi_contribution", "governance": "wgi_eu",
+           "disruption": "disruption", "combined": "combined"}[indicator]
+    vd.params.update(year=year, unit=unit, value_column=col,
+                     hhi=float((shares.drop(labels=["ROW"], errors="ignore") ** 2).sum()))
+    mines = wh.query("SELECT mine_id, name, lat, lon, country, commodities, type, status, operator, "
+                     "source, ledger_id FROM mine_sites")
+    mines = mines[mines["commodities"].fillna("").str.split(";").map(lambda cs: commodity in cs)]
+    ev = events[events["commodity"] == commodity].dropna(subset=["lat", "lon"])
+    ev = ev.sort_values("start_time", ascending=False)
+    vd.tables["mines"] = mines.reset_index(drop=True)
+    vd.tables["events"] = ev[["event_id", "event_type", "start_time", "country", "mine_id", "commodity",
+                              "severity", "title", "lat", "lon", "source_urls", "ledger_id"]].reset_index(drop=True)
+    vd.ledger_ids = _ledger_ids(p, gov, mines, ev)
+    vd.notes.append(f"{commodity} {stage} production {year} ({unit}); HHI {vd.params['hhi']:,.0f}.")
+    if len(w.attrs):
+        vd.notes.append("Risk weights: events of the commodity over a 10-year window to "
+                        f"{ev_year}; governance = WGI on the EU scale (0 best – 10 worst).")
+    return vd
+
+
+# ----------------------------------------------------------------------------- flows
+
+
+def trade_years(wh: Warehouse) -> list[int]:
+    """Years with bilateral trade in the warehouse."""
+    return [int(y) for y in wh.query("SELECT DISTINCT t FROM trade ORDER BY t")["t"]]
+
+
+def flows_data(wh: Warehouse, metal: str, year: int | None, top: int = 10) -> ViewData:
+    """Sankey links mine → refining → consumption from trade origin tracing
+    (:func:`reslog.cli.trade.load_chain`, :func:`reslog.model.trade.tracing.trace_chain`,
+    :func:`reslog.model.trade.sankey.calc_sankey_links`)."""
+    from reslog.cli.trade import load_chain
+    from reslog.model.trade.sankey import calc_sankey_links
+    from reslog.model.trade.tracing import trace_chain
+
+    years = trade_years(wh)
+    yr = year if year is not None else (years[-1] if years else None)
+    vd = ViewData(params={"metal": metal, "year": yr, "top": top, "years": years})
+    if yr is None:
+        vd.error = ("the warehouse has no bilateral trade, so flows cannot be traced; ingest a BACI "
+                    "release (reslog ingest baci FOLDER) and mine production of the same year "
+                    "(reslog ingest usgs FILE)")
+        return vd
+    try:
+        data = load_chain(wh, metal, yr)
+        res = trace_chain(data.stages)
+        links = calc_sankey_links(res, top=top)
+    except ReslogError as e:
+        vd.error = str(e)
+        return vd
+    vd.tables["links"] = links
+    vd.notes.extend(list(data.notes) + list(res.notes))
+    vd.ledger_ids = _ledger_ids(wh.query("SELECT DISTINCT ledger_id FROM trade WHERE t = ?", [yr]),
+                                wh.query("SELECT DISTINCT ledger_id FROM production WHERE commodity = ? "
+                                         "AND year = ?", [metal, yr]))
+    return vd
+
+
+# ----------------------------------------------------------------------------- exposure
+
+
+def product_options() -> pd.DataFrame:
+    """Products with a packaged inventory (``reslog.sources.products.read_products``)."""
+    from reslog.sources.products import read_products
+
+    return read_products().reset_index()[["product", "label"]]
+
+
+def exposure_data(wh: Warehouse, product: str, basis: str = "kg_metal") -> ViewData:
+    """Origin breakdown of one unit of ``product`` by country and metal
+    (:func:`reslog.cli.risk.run_product_footprint`) and its risk exposure by country and risk
+    type (:func:`reslog.model.product.calc_risk_exposure` with
+    :func:`reslog.model.riskmap.country_risk_weights`)."""
+    from reslog.cli.risk import run_product_footprint
+    from reslog.model.product import calc_risk_exposure
+    from reslog.model.riskmap import country_risk_weights
+
+    vd = ViewData(params={"product": product, "basis": basis})
+    try:
+        fp, notes = run_product_footprint(wh, product)
+    except ReslogError as e:
+        vd.error = str(e)
+        return vd
+    flows = fp.flows.copy()
+    vd.tables["origins"] = flows
+    gov = wh.query("SELECT * FROM governance")
+    events = wh.query("SELECT * FROM risk_events")
+    year = int(gov["year"].max()) if len(gov) else pd.Timestamp.now().year
+    w = country_risk_weights(gov, events, year, countries=sorted(set(flows["country"]) - {"ROW"}))
+    risk = calc_risk_exposure(fp, w[list(RISK_TYPES)], basis=basis)
+    vd.tables["risk"] = risk
+    vd.notes.extend(notes)
+    vd.notes.append(f"Risk weights {year}: governance = WGI_EU/10, disruption = expected fraction of "
+                    "output disrupted per year by recorded events (10-year window), combined = mean.")
+    vd.ledger_ids = _ledger_ids(gov, events, wh.query("SELECT DISTINCT ledger_id FROM production"))
+    return vd
+
+
+# ----------------------------------------------------------------------------- criticality
+
+
+def criticality_data(wh: Warehouse) -> ViewData:
+    """EU-method criticality (:func:`reslog.cli.risk._criticality_frame`) and the matrix points
+    (:func:`reslog.cli.risk.matrix_frame`: computed SR/EI where cited, else published EU values)."""
+    from reslog.cli.risk import _criticality_frame, matrix_frame
+
+    vd = ViewData()
+    try:
+        crit = _criticality_frame(wh, None, "EU")
+    except ReslogError as e:
+        vd.error = str(e)
+        return vd
+    vd.tables["matrix"] = matrix_frame(crit)
+    cols = ["commodity", "stage", "year", "hhi", "hhi_wgi", "import_reliance", "sr", "sr_upper", "ei",
+            "sr_published_latest", "sr_published_assessment"]
+    vd.tables["criticality"] = crit[[c for c in cols if c in crit.columns]]
+    vd.ledger_ids = _ledger_ids(wh.query("SELECT DISTINCT ledger_id FROM production"),
+                                wh.query("SELECT DISTINCT ledger_id FROM governance"))
+    return vd
+
+
+# ----------------------------------------------------------------------------- events
+
+
+def event_options(wh: Warehouse) -> dict[str, list[str]]:
+    """Distinct event types, commodities and countries of the warehouse events."""
+    q = wh.query("SELECT DISTINCT event_type, commodity, country FROM risk_events")
+    return {k: sorted(str(x) for x in q[k].dropna().unique()) for k in ("event_type", "commodity", "country")}
+
+
+def events_data(wh: Warehouse, *, event_type: str | None = None, commodity: str | None = None,
+                country: str | None = None, date_from: str | None = None, date_to: str | None = None,
+                extra: pd.DataFrame | None = None) -> ViewData:
+    """Warehouse risk events (plus ``extra`` rows, e.g. the organisation's own events visible to
+    the caller) filtered by type, commodity, country and date; newest first."""
+    vd = ViewData(params={"type": event_type, "commodity": commodity, "country": country,
+                          "from": date_from, "to": date_to})
+    ev = wh.query("SELECT * FROM risk_events")
+    ev["visibility"] = "public"
+    if extra is not None and len(extra):
+        ev = pd.concat([ev, extra], ignore_index=True)
+    ev["start_time"] = pd.to_datetime(ev["start_time"], errors="coerce")
+    m = pd.Series(True, index=ev.index)
+    if event_type:
+        m &= ev["event_type"] == event_type
+    if commodity:
+        m &= ev["commodity"] == commodity
+    if country:
+        m &= ev["country"] == country
+    if date_from:
+        m &= ev["start_time"] >= pd.Timestamp(date_from)
+    if date_to:
+        m &= ev["start_time"] <= pd.Timestamp(date_to) + pd.Timedelta(days=1)
+    out = ev[m].sort_values("start_time", ascending=False).reset_index(drop=True)
+    vd.tables["events"] = out
+    vd.ledger_ids = _ledger_ids(out)
+    return vd
+
+
+# ----------------------------------------------------------------------------- shock
+
+
+def shock_mines(wh: Warehouse) -> pd.DataFrame:
+    """Mines a shock can be run for (the warehouse ``mine_sites`` table)."""
+    return wh.query("SELECT mine_id, name, country, commodities FROM mine_sites ORDER BY country, name")
+
+
+def shock_data(wh: Warehouse, mine_id: str, months: float) -> ViewData:
+    """Supply cut at ``mine_id`` for ``months`` and the loss of each consuming country
+    (:func:`reslog.cli.risk.run_shock`: warehouse trade when present, else the packaged cited case)."""
+    from reslog.cli.risk import run_shock
+
+    vd = ViewData(params={"mine": mine_id, "months": months})
+    try:
+        rep = run_shock(wh, mine_id, months)
+    except ReslogError as e:
+        vd.error = str(e)
+        return vd
+    c = rep.cut
+    cons = rep.consumers.reset_index()
+    cons = cons.rename(columns={cons.columns[0]: "country"})
+    vd.tables["consumers"] = cons
+    vd.tables["cut"] = pd.DataFrame([{
+        "mine_id": mine_id, "origin": c.origin, "commodity": c.commodity, "months": c.months,
+        "lost_tonnes": c.tonnes, "share_world_pct": 100 * c.share_world,
+        "share_country_pct": 100 * c.share_country}])
+    if rep.sectors is not None and len(rep.sectors):
+        vd.tables["sectors"] = rep.sectors.reset_index()
+    vd.notes.extend(rep.notes)
+    vd.ledger_ids = _ledger_ids(wh.query("SELECT ledger_id FROM mine_sites WHERE mine_id = ?", [mine_id]))
+    return vd
+
+
+# ----------------------------------------------------------------------------- provenance
+
+
+def provenance_data(wh: Warehouse, ids: list[int] | None = None) -> ViewData:
+    """The warehouse ledger (every ingest: source, version, licence, sha256, rows), optionally
+    only the entries ``ids``, with the tables each entry wrote."""
+    from reslog.store.tables import all_tables
+
+    led = wh.ledger()
+    counts = []
+    for name in all_tables():
+        if name == "ledger":
+            continue
+        try:
+            q = wh.query(f'SELECT ledger_id, count(*) AS n FROM "{name}" GROUP BY 1')
+        except Exception:  # noqa: BLE001 - a table without ledger_id (reference tables)
+            continue
+        q["table"] = name
+        counts.append(q)
+    tabs = pd.concat(counts, ignore_index=True) if counts else pd.DataFrame(columns=["ledger_id", "n", "table"])
+    per = tabs.dropna(subset=["ledger_id"]).groupby("ledger_id").apply(
+        lambda g: ", ".join(f"{t} {n:,}" for t, n in zip(g["table"], g["n"])), include_groups=False)
+    led["tables"] = led["ledger_id"].map(per)
+    if ids:
+        led = led[led["ledger_id"].isin(ids)]
+    vd = ViewData(params={"ids": ids or []})
+    vd.tables["ledger"] = led.reset_index(drop=True)
+    vd.ledger_ids = {int(i) for i in led["ledger_id"]}
+    return vd
