@@ -78,6 +78,19 @@ class ResponseCache:
             self.put(key, (etag, body))
             return etag, body, False
 
+    def memo(self, key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
+        """A Python object (e.g. a loaded MRIO with its solver), computed once per key."""
+        hit = self.get(key)
+        if hit is not None:
+            return hit[1]
+        with self.key_lock(key):
+            hit = self.get(key)
+            if hit is not None:
+                return hit[1]
+            value = compute()
+            self.put(key, ("", value))
+            return value
+
     def clear(self) -> None:
         """Forget everything (the version key makes this unnecessary except to free memory)."""
         with self._lock:
@@ -97,6 +110,22 @@ def _etag_matches(header: str | None, etag: str) -> bool:
         return True
     tags = [t.strip().removeprefix("W/") for t in header.split(",")]
     return etag in tags
+
+
+def json_response(request: Request, obj: Any, *, private: bool = False, max_age: int = 0) -> Response:
+    """Serialise ``obj`` with an ETag (304 on a matching ``If-None-Match``) and Cache-Control.
+
+    For results that mix cached public data with the caller's private rows: the body is built per
+    request, but a client that already has it still gets a 304.
+    """
+    body = dumps(obj)
+    etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+    headers = {"ETag": etag, "Cache-Control": f"{'private' if private else 'public'}, max-age={max_age}"}
+    if private:
+        headers["Vary"] = "Cookie, Authorization, X-API-Key"
+    if _etag_matches(request.headers.get("if-none-match"), etag):
+        return Response(status_code=304, headers=headers)
+    return Response(body, media_type="application/json", headers=headers)
 
 
 def cached_json(request: Request, compute: Callable[[], Any], *, private_to: Any = None) -> Response:
