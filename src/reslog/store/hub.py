@@ -54,8 +54,8 @@ class WarehouseHub:
         return self._root
 
     def close(self) -> None:
-        """Close the connection (every cursor with it)."""
-        with self._open_lock:
+        """Close the connection (every cursor with it), after a running write has finished."""
+        with self._write_lock, self._open_lock:
             if self._root is not None:
                 self._root.close()
                 self._root = None

@@ -72,7 +72,12 @@ class Warehouse:
         try:
             con = duckdb.connect(str(path), read_only=read_only)
         except duckdb.Error as e:
-            raise WarehouseError(f"{path}: cannot open the warehouse ({e})") from e
+            hint = ""
+            if "lock" in str(e).lower():
+                hint = ("; another process holds it — DuckDB allows one writing process. If `reslog "
+                        "serve` is running, send ingests to it (POST /api/ledger/ingests, admin) or "
+                        "stop it first (docs/api.md, 'Warehouse concurrency')")
+            raise WarehouseError(f"{path}: cannot open the warehouse ({e}){hint}") from e
         # Bounded memory: a full BACI year streams through in well under 4 GB (docs/performance.md).
         con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
         wh = cls(con, path, read_only)
