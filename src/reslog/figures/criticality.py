@@ -96,9 +96,36 @@ def matrix_figure(df: pd.DataFrame, *, sr_col: str = "sr", ei_col: str = "ei", t
     fig.add_vline(x=EI_THRESHOLD, line_dash="dash", line_color="grey")
     fig.add_hline(y=SR_THRESHOLD, line_dash="dash", line_color="grey")
     fig.update_layout(title=title or None, xaxis_title=lab["x"], yaxis_title=lab["y"], template="plotly_white")
+    fig.update_xaxes(range=[0, max(2 * EI_THRESHOLD, float(pts["ei"].max()) * 1.2 if len(pts) else 0.0)])
+    fig.update_yaxes(range=[0, max(2.0 * SR_THRESHOLD, float(pts["sr"].max()) * 1.15 if len(pts) else 0.0)])
     if missing:
         fig.add_annotation(text=f"{lab['not_placed']}: " + ", ".join(names.get(m, m) for m in missing[:20]),
                            xref="paper", yref="paper", x=0, y=-0.18, showarrow=False, font={"size": 10})
+    return fig
+
+
+def sr_bound_figure(table: pd.DataFrame, *, names: dict[str, str] | None = None, x_label: str = "",
+                    top: int = 40, height: int = 560):
+    """Horizontal bars of the supply-risk upper bound ``sr_upper`` (EoL-RIR = 0, SI = 1: the
+    governance-weighted concentration HHI_WGI) per commodity, with the SR threshold; computed SR
+    where every input is cited is drawn as a dark tick. Input: the criticality table."""
+    import plotly.graph_objects as go
+
+    names = names or {}
+    d = table.dropna(subset=["sr_upper"]).sort_values("sr_upper", ascending=False).head(top)[::-1]
+    lab = [names.get(c, c) + (f" ({s})" if s not in ("mine", "") else "") for c, s in
+           zip(d["commodity"], d.get("stage", pd.Series([""] * len(d), index=d.index)))]
+    colors = ["#c0392b" if v >= SR_THRESHOLD else "#2c7fb8" for v in d["sr_upper"]]
+    fig = go.Figure(go.Bar(y=lab, x=d["sr_upper"].astype(float).tolist(), orientation="h", marker_color=colors,
+                           hovertemplate="%{y}: %{x:.2f}<extra></extra>", name="SR upper"))
+    if "sr" in d and d["sr"].notna().any():
+        s = d[d["sr"].notna()]
+        fig.add_trace(go.Scatter(y=[lab[i] for i, ok in enumerate(d["sr"].notna()) if ok], x=s["sr"].tolist(),
+                                 mode="markers", marker={"symbol": "line-ns-open", "size": 14, "color": "#111"},
+                                 name="SR", hovertemplate="SR %{x:.2f}<extra></extra>"))
+    fig.add_vline(x=SR_THRESHOLD, line_dash="dash", line_color="grey")
+    fig.update_layout(template="plotly_white", height=height, xaxis_title=x_label, showlegend=False,
+                      margin={"l": 10, "r": 10, "t": 10, "b": 40})
     return fig
 
 

@@ -70,7 +70,7 @@ def world_map_figure(values: pd.DataFrame, geojson: Mapping[str, Any], *,
                 text=grp["label"].astype(str).tolist(), hovertemplate="%{text}<extra></extra>",
                 name=point_names.get(str(kind), str(kind))))
     fig.update_layout(
-        map={"style": "white-bg", "center": {"lat": 15, "lon": 10}, "zoom": 0.55},
+        map={"style": "white-bg", "center": {"lat": 22, "lon": 12}, "zoom": 1.05},
         margin={"l": 0, "r": 0, "t": 0, "b": 0}, height=height,
         legend={"orientation": "h", "x": 0.01, "y": 0.01, "bgcolor": "rgba(255,255,255,0.8)"},
         paper_bgcolor="#ffffff")

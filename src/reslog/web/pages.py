@@ -98,8 +98,9 @@ def world_map(request: Request, commodity: str = Query("copper", max_length=40),
             point_names={"mine": t("map.points.mine"), "event": t("map.points.event")},
             colorscale="Blues" if indicator in ("share", "hhi_contribution") else "YlOrRd",
             value_format=",.1f" if indicator in ("share", "hhi_contribution", "governance") else ".3f"))
-        table = html_table(c, [Col("country", "common.country", "country"), Col("quantity", "common.quantity", "sig"),
-                               Col("unit", "common.unit"), Col("share_pct", "common.share_pct", "pct1"),
+        qlabel = f"{t('common.quantity')} ({vd.params['unit']})"
+        table = html_table(c, [Col("country", "common.country", "country"), Col("quantity", qlabel, "sig"),
+                               Col("share_pct", "common.share_pct", "pct1"),
                                Col("wgi_eu", "map.col.wgi_eu", "num2"), Col("disruption", "map.col.disruption", "num3"),
                                Col("combined", "map.col.combined", "num3")],
                            t, name="countries", download_url=ctx.download_url("countries"))
@@ -204,7 +205,7 @@ def exposure(request: Request, product: str = Query("bev", max_length=40),
 @router.get("/criticality")
 def criticality(request: Request, wh: Warehouse = Depends(get_reader),
                 settings: Settings = Depends(get_settings), principal: Any = optional_principal()) -> Response:
-    from reslog.figures.criticality import matrix_figure
+    from reslog.figures.criticality import matrix_figure, sr_bound_figure
 
     ctx = _ctx(request, "criticality", settings, principal)
     t = ctx.t
@@ -212,12 +213,14 @@ def criticality(request: Request, wh: Warehouse = Depends(get_reader),
     if (r := _csv(request, vd, "criticality")) is not None:
         return r
     ctx.ledger_ids = sorted(vd.ledger_ids)
-    fig = table = points = None
+    fig = table = points = bounds = None
     if vd.error is None:
         m = vd.tables["matrix"]
         labels = {k: t(f"crit.{k}") for k in ("critical", "not_critical", "x", "y", "not_placed")}
         fig = figure_json(matrix_figure(m, labels=labels, names={c: t.commodity(c) for c in m["commodity"]})
                           .update_layout(height=560, margin={"l": 60, "r": 20, "t": 20, "b": 90}))
+        bounds = figure_json(sr_bound_figure(vd.tables["criticality"], x_label=t("crit.col.sr_upper"),
+                                             names={c: t.commodity(c) for c in vd.tables["criticality"]["commodity"]}))
         points = html_table(m.dropna(subset=["sr", "ei"]).sort_values("sr", ascending=False),
                             [Col("commodity", "common.commodity", "commodity"), Col("sr", "crit.col.sr", "num2"),
                              Col("ei", "crit.col.ei", "num2"), Col("basis", "crit.col.basis")],
@@ -231,7 +234,7 @@ def criticality(request: Request, wh: Warehouse = Depends(get_reader),
                             Col("ei", "crit.col.ei", "num2"),
                             Col("sr_published_latest", "crit.col.sr_published_latest", "num2")],
                            t, name="criticality", download_url=ctx.download_url("criticality"))
-    return _render(ctx, "criticality.html", vd=vd, fig=fig, table=table, points=points)
+    return _render(ctx, "criticality.html", vd=vd, fig=fig, table=table, points=points, bounds=bounds)
 
 
 # ----------------------------------------------------------------------------- events

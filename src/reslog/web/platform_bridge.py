@@ -93,8 +93,8 @@ def supplier_exposure(db: Any, wh: Any, principal: Any) -> ViewData:
     if alerts:
         a = pd.DataFrame(alerts)
         a["start_time"] = a.get("date")
-        a["supplier"] = a["reasons"].map(lambda rs: ", ".join(r.removeprefix("supplier ") for r in rs
-                                                              if str(r).startswith("supplier ")))
+        a["supplier"] = a["reasons"].map(lambda rs: ", ".join(dict.fromkeys(
+            r.removeprefix("supplier ") for r in rs if str(r).startswith("supplier "))))
         vd.tables["alerts"] = a.drop(columns=["reasons"])
     ev = out.get("events", [])
     if ev:
