@@ -28,12 +28,17 @@ router = APIRouter(prefix="/api/ledger", tags=["ledger"])
 
 
 def _require_admin() -> Any:
+    """An admin (API key, or session + CSRF token); 403 when the platform package is absent."""
     pdeps = _platform_deps()
     if pdeps is None:
         def _refuse() -> None:
             raise ProblemError(403, "Forbidden", "ingest over HTTP needs the platform (accounts) package")
         return _refuse
-    return pdeps.require_role("admin")
+    admin = pdeps.require_role("admin")
+
+    def _admin_with_csrf(principal: Any = Depends(admin), _csrf: None = Depends(pdeps.verify_csrf)) -> Any:
+        return principal
+    return _admin_with_csrf
 
 
 @router.get("", summary="The provenance ledger (paginated)")
