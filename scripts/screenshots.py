@@ -17,6 +17,7 @@ from pathlib import Path
 from reslog.web.browser import DEMO_ANALYST, LocalServer, build_demo_site, guard_offline, launch_chromium
 
 ROOT = Path(__file__).resolve().parents[1]
+MAX_HEIGHT = 1700  # px; longer pages are cut (the event feed goes on)
 SUPPLIERS = ROOT / "docs" / "examples" / "suppliers.csv"
 
 # (name, path with query string, element that must be drawn first)
@@ -31,6 +32,17 @@ VIEWS = (
     ("suppliers", "/suppliers", "main"),
     ("login", "/login", "#login-form"),
 )
+
+
+def _shrink(path: Path) -> None:
+    """Cut to MAX_HEIGHT and store as a 256-colour PNG (screens have few colours)."""
+    from PIL import Image
+
+    with Image.open(path) as im:
+        im = im.convert("RGB")
+        if im.height > MAX_HEIGHT:
+            im = im.crop((0, 0, im.width, MAX_HEIGHT))
+        im.quantize(colors=256, method=Image.Quantize.MEDIANCUT).save(path, optimize=True)
 
 
 def main(out: Path) -> None:
@@ -63,7 +75,8 @@ def main(out: Path) -> None:
                     page.wait_for_selector(ready, timeout=30_000)
                     page.wait_for_timeout(300)
                     target = out / f"{name}-{lang}.png"
-                    page.screenshot(path=str(target), full_page=True, clip=None)
+                    page.screenshot(path=str(target), full_page=True)
+                    _shrink(target)
                     print(target.relative_to(ROOT) if target.is_relative_to(ROOT) else target)
             anon = browser.new_context(viewport={"width": 1280, "height": 700})
             guard_offline(anon, blocked)
@@ -72,6 +85,7 @@ def main(out: Path) -> None:
                 p2.goto(f"{srv.url}/login?lang={lang}")
                 p2.wait_for_selector("#login-form")
                 p2.screenshot(path=str(out / f"login-{lang}.png"))
+                _shrink(out / f"login-{lang}.png")
             browser.close()
     if blocked:
         raise SystemExit(f"requests not to localhost were made (and aborted): {blocked}")

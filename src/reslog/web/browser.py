@@ -31,9 +31,14 @@ DEMO_ADMIN = ("demo@reslog.example", "demo-admin-password")
 DEMO_ANALYST = ("analyst@reslog.example", "demo-analyst-password")
 
 
-def build_demo_site(folder: Path) -> Any:
+def build_demo_site(folder: Path, *, news: bool = True) -> Any:
     """Build the demo warehouse in ``folder`` and return server :class:`Settings` for it
-    (platform state in ``folder/platform.sqlite``, demo users created)."""
+    (platform state in ``folder/platform.sqlite``, demo users created).
+
+    With ``news``, the packaged sample articles (``data/sample_articles.jsonl``) also go through
+    ``reslog events extract`` and ``reslog events ingest`` (the same commands a user runs), so the
+    event feed and the map show recent news events beside the tailings-failure history.
+    """
     from rich.console import Console
 
     from reslog.api.settings import Settings
@@ -43,6 +48,17 @@ def build_demo_site(folder: Path) -> Any:
     db = folder / "reslog.duckdb"
     wh = build_warehouse(db, Console(quiet=True))
     wh.close()
+    if news:
+        import contextlib
+        import io
+
+        from reslog.cli import events as ev_cli
+        from reslog.paths import PACKAGE_DATA
+
+        out = folder / "sample_events.jsonl"
+        with contextlib.redirect_stdout(io.StringIO()):
+            ev_cli.extract_cmd(input=str(PACKAGE_DATA / "sample_articles.jsonl"), output=out, db=db)
+            ev_cli.ingest_cmd(out, db=db)
     settings = Settings(db=db, platform_url=f"sqlite:///{folder / 'platform.sqlite'}",
                         secret_key="test-secret-key-for-the-local-demo-only")
     try:

@@ -28,6 +28,15 @@ class Col:
     def numeric(self) -> bool:
         return self.fmt in ("int", "num1", "num2", "num3", "sig", "pct1", "frac_pct")
 
+    @property
+    def css(self) -> str:
+        """``num`` (right-aligned figures) or ``nw`` (names and dates that must not wrap)."""
+        if self.numeric:
+            return "num"
+        if self.fmt == "mono":
+            return "mono"
+        return "nw" if self.fmt in ("country", "commodity", "event_type", "date") else ""
+
 
 def _missing(v: Any) -> bool:
     return v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA or v is pd.NaT
@@ -72,7 +81,7 @@ class HtmlTable:
     """What a template needs to draw a table and its download link."""
 
     name: str
-    headers: list[tuple[str, bool]]  # (header text, numeric)
+    headers: list[tuple[str, str]]  # (header text, css class)
     rows: list[list[str]]
     total_rows: int
     download_url: str
@@ -84,7 +93,7 @@ def html_table(df: pd.DataFrame, cols: list[Col], t: Translator, *, name: str, d
     cols = [c for c in cols if c.name in df.columns]
     shown = df if limit is None else df.head(limit)
     rows = [[format_value(r[c.name], c.fmt, t) for c in cols] for _, r in shown.iterrows()]
-    return HtmlTable(name, [(t(c.label), c.numeric) for c in cols], rows, len(df), download_url)
+    return HtmlTable(name, [(t(c.label), c.css) for c in cols], rows, len(df), download_url)
 
 
 def csv_bytes(df: pd.DataFrame) -> bytes:

@@ -275,36 +275,46 @@ def events(request: Request, type: str | None = Query(None, max_length=40),  # n
 
 @router.get("/shock")
 def shock(request: Request, mine: str | None = Query(None, max_length=80),
-          months: float = Query(12.0, gt=0, le=120), wh: Warehouse = Depends(get_reader),
-          settings: Settings = Depends(get_settings), principal: Any = optional_principal()) -> Response:
+          country: str | None = Query(None, max_length=3), commodity: str | None = Query(None, max_length=40),
+          fraction: float = Query(1.0, gt=0, le=1), months: float = Query(12.0, gt=0, le=120),
+          wh: Warehouse = Depends(get_reader), settings: Settings = Depends(get_settings),
+          principal: Any = optional_principal()) -> Response:
     from reslog.figures.shock import shock_consumers_figure
 
     ctx = _ctx(request, "shock", settings, principal)
     t = ctx.t
     mines = q.shock_mines(wh)
-    vd = q.shock_data(wh, mine, months) if mine else q.ViewData(params={"mine": None, "months": months})
+    pairs = q.shock_country_options(wh)
+    mode = "country" if (country and commodity and not mine) else "mine"
+    run = bool(mine) or mode == "country"
+    vd = (q.shock_data(wh, months, mine_id=mine or None, country=country, commodity=commodity, fraction=fraction)
+          if run else q.ViewData(params={"months": months}))
     if (r := _csv(request, vd, "shock")) is not None:
         return r
     ctx.ledger_ids = sorted(vd.ledger_ids)
     fig = table = None
     kpis: list[tuple[str, str]] = []
-    if mine and vd.error is None:
+    if run and vd.error is None:
         cons = vd.tables["consumers"]
         cut = vd.tables["cut"].iloc[0]
-        fig = figure_json(shock_consumers_figure(cons, names=t.names(cons["country"]), value_label="t"))
-        cons = cons.assign(share_pct=100 * cons["share"])
-        table = html_table(cons, [Col("country", "common.country", "country"),
-                                  Col("base_tonnes", "shock.col.base_tonnes", "int"),
-                                  Col("share_pct", "shock.col.share", "pct1"),
-                                  Col("lost_tonnes", "shock.col.lost_tonnes", "int")],
-                           t, name="consumers", download_url=ctx.download_url("consumers"))
-        top = cons.iloc[0]
         kpis = [(t("shock.kpi.lost"), f"{cut['lost_tonnes']:,.0f} t {t.commodity(cut['commodity'])}"),
                 (t("shock.kpi.world"), f"{cut['share_world_pct']:.2f}%"),
-                (t("shock.kpi.country"), f"{cut['share_country_pct']:.1f}% ({t.country(cut['origin'])})"),
-                (t("shock.kpi.top"), f"{t.country(top['country'])} {top['lost_tonnes']:,.0f} t")]
-    return _render(ctx, "shock.html", vd=vd, fig=fig, table=table, kpis=kpis,
-                   mines=list(mines.itertuples(index=False)), mine=mine, months=months)
+                (t("shock.kpi.country"), f"{cut['share_country_pct']:.1f}% ({t.country(cut['origin'])})")]
+        if len(cons):
+            fig = figure_json(shock_consumers_figure(cons, names=t.names(cons["country"]), value_label="t"))
+            cons = cons.assign(share_pct=100 * cons["share"])
+            table = html_table(cons, [Col("country", "common.country", "country"),
+                                      Col("base_tonnes", "shock.col.base_tonnes", "int"),
+                                      Col("share_pct", "shock.col.share", "pct1"),
+                                      Col("lost_tonnes", "shock.col.lost_tonnes", "int")],
+                               t, name="consumers", download_url=ctx.download_url("consumers"))
+            top = cons.iloc[0]
+            kpis.append((t("shock.kpi.top"), f"{t.country(top['country'])} {top['lost_tonnes']:,.0f} t"))
+    countries = sorted(set(pairs["country"]), key=t.country)
+    return _render(ctx, "shock.html", vd=vd, fig=fig, table=table, kpis=kpis, run=run, mode=mode,
+                   mines=list(mines.itertuples(index=False)), mine=mine, months=months,
+                   countries=countries, commodities=sorted(set(pairs["commodity"])),
+                   country=country or "", commodity=commodity or "", fraction=fraction)
 
 
 # ----------------------------------------------------------------------------- provenance

@@ -119,20 +119,12 @@ def world_map_data(wh: Warehouse, commodity: str, stage: str | None, indicator: 
 # ----------------------------------------------------------------------------- flows
 
 
-def trade_years(wh: Warehouse) -> list[int]:
-    """Years with bilateral trade in the warehouse."""
-    return [int(y) for y in wh.query("SELECT DISTINCT t FROM trade ORDER BY t")["t"]]
-
-
 def flows_data(wh: Warehouse, metal: str, year: int | None, top: int = 10) -> ViewData:
     """Sankey links mine → refining → consumption from trade origin tracing
-    (:func:`reslog.cli.trade.load_chain`, :func:`reslog.model.trade.tracing.trace_chain`,
-    :func:`reslog.model.trade.sankey.calc_sankey_links`)."""
-    from reslog.cli.trade import load_chain
-    from reslog.model.trade.sankey import calc_sankey_links
-    from reslog.model.trade.tracing import trace_chain
+    (:func:`reslog.services.trade.sankey`, as ``GET /api/trade/sankey``)."""
+    from reslog.services import trade
 
-    years = trade_years(wh)
+    years = trade.trade_years(wh)
     yr = year if year is not None else (years[-1] if years else None)
     vd = ViewData(params={"metal": metal, "year": yr, "top": top, "years": years})
     if yr is None:
@@ -141,17 +133,13 @@ def flows_data(wh: Warehouse, metal: str, year: int | None, top: int = 10) -> Vi
                     "(reslog ingest usgs FILE)")
         return vd
     try:
-        data = load_chain(wh, metal, yr)
-        res = trace_chain(data.stages)
-        links = calc_sankey_links(res, top=top)
+        out, prov = trade.sankey(wh, metal, yr, top=top)
     except ReslogError as e:
         vd.error = str(e)
         return vd
-    vd.tables["links"] = links
-    vd.notes.extend(list(data.notes) + list(res.notes))
-    vd.ledger_ids = _ledger_ids(wh.query("SELECT DISTINCT ledger_id FROM trade WHERE t = ?", [yr]),
-                                wh.query("SELECT DISTINCT ledger_id FROM production WHERE commodity = ? "
-                                         "AND year = ?", [metal, yr]))
+    vd.tables["links"] = out["links"]
+    vd.notes.extend(out["notes"] + prov.notes)
+    vd.ledger_ids = {int(e["ledger_id"]) for e in prov.ledger}
     return vd
 
 
@@ -199,22 +187,22 @@ def exposure_data(wh: Warehouse, product: str, basis: str = "kg_metal") -> ViewD
 
 
 def criticality_data(wh: Warehouse) -> ViewData:
-    """EU-method criticality (:func:`reslog.cli.risk._criticality_frame`) and the matrix points
-    (:func:`reslog.cli.risk.matrix_frame`: computed SR/EI where cited, else published EU values)."""
-    from reslog.cli.risk import _criticality_frame, matrix_frame
+    """EU-method criticality and the matrix points (:func:`reslog.services.criticality.criticality`:
+    computed SR/EI where every input is cited, else published EU values)."""
+    from reslog.services.criticality import criticality
 
     vd = ViewData()
     try:
-        crit = _criticality_frame(wh, None, "EU")
+        crit, points, prov = criticality(wh)
     except ReslogError as e:
         vd.error = str(e)
         return vd
-    vd.tables["matrix"] = matrix_frame(crit)
+    vd.tables["matrix"] = points
     cols = ["commodity", "stage", "year", "hhi", "hhi_wgi", "import_reliance", "sr", "sr_upper", "ei",
             "sr_published_latest", "sr_published_assessment"]
     vd.tables["criticality"] = crit[[c for c in cols if c in crit.columns]]
-    vd.ledger_ids = _ledger_ids(wh.query("SELECT DISTINCT ledger_id FROM production"),
-                                wh.query("SELECT DISTINCT ledger_id FROM governance"))
+    vd.notes.extend(prov.notes + [f"{f['file']}: {f['cites']}" for f in prov.packaged])
+    vd.ledger_ids = {int(e["ledger_id"]) for e in prov.ledger}
     return vd
 
 
@@ -264,29 +252,38 @@ def shock_mines(wh: Warehouse) -> pd.DataFrame:
     return wh.query("SELECT mine_id, name, country, commodities FROM mine_sites ORDER BY country, name")
 
 
-def shock_data(wh: Warehouse, mine_id: str, months: float) -> ViewData:
-    """Supply cut at ``mine_id`` for ``months`` and the loss of each consuming country
-    (:func:`reslog.cli.risk.run_shock`: warehouse trade when present, else the packaged cited case)."""
-    from reslog.cli.risk import run_shock
+def shock_country_options(wh: Warehouse) -> pd.DataFrame:
+    """Country × commodity pairs with reported mine production (for the country shock)."""
+    return wh.query("SELECT DISTINCT country, commodity FROM production WHERE stage = 'mine' AND quantity IS NOT NULL "
+                    "AND NOT coalesce(estimated, false) AND country NOT IN ('WLD', 'ROW') ORDER BY 2, 1")
 
-    vd = ViewData(params={"mine": mine_id, "months": months})
+
+def shock_data(wh: Warehouse, months: float, *, mine_id: str | None = None, country: str | None = None,
+               commodity: str | None = None, fraction: float = 1.0) -> ViewData:
+    """A mine stops, or ``fraction`` of a country's mine output of ``commodity`` is lost, for
+    ``months``: the cut and the loss of each consuming country
+    (:func:`reslog.services.shock.mine_shock` / :func:`reslog.services.shock.country_shock`)."""
+    from reslog.services import shock
+
+    vd = ViewData(params={"mine": mine_id, "country": country, "commodity": commodity,
+                          "months": months, "fraction": fraction})
     try:
-        rep = run_shock(wh, mine_id, months)
+        if mine_id:
+            out, prov = shock.mine_shock(wh, mine_id, months)
+        else:
+            out, prov = shock.country_shock(wh, str(country), str(commodity), months, fraction=fraction)
     except ReslogError as e:
         vd.error = str(e)
         return vd
-    c = rep.cut
-    cons = rep.consumers.reset_index()
-    cons = cons.rename(columns={cons.columns[0]: "country"})
-    vd.tables["consumers"] = cons
+    vd.tables["consumers"] = out["consumers"]
     vd.tables["cut"] = pd.DataFrame([{
-        "mine_id": mine_id, "origin": c.origin, "commodity": c.commodity, "months": c.months,
-        "lost_tonnes": c.tonnes, "share_world_pct": 100 * c.share_world,
-        "share_country_pct": 100 * c.share_country}])
-    if rep.sectors is not None and len(rep.sectors):
-        vd.tables["sectors"] = rep.sectors.reset_index()
-    vd.notes.extend(rep.notes)
-    vd.ledger_ids = _ledger_ids(wh.query("SELECT ledger_id FROM mine_sites WHERE mine_id = ?", [mine_id]))
+        "mine_id": mine_id, "origin": out["origin"], "commodity": out["commodity"], "months": out["months"],
+        "fraction": fraction if not mine_id else None, "lost_tonnes": out["lost_tonnes"],
+        "share_world_pct": 100 * out["share_world"], "share_country_pct": 100 * out["share_country"]}])
+    if out.get("sectors") is not None:
+        vd.tables["sectors"] = out["sectors"]
+    vd.notes.extend(out["notes"] + [f"{f['file']}: {f['cites']}" for f in prov.packaged])
+    vd.ledger_ids = {int(e["ledger_id"]) for e in prov.ledger}
     return vd
 
 

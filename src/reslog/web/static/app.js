@@ -20,7 +20,7 @@
   });
   // Selectors apply at once (the state goes to the URL through the GET form).
   document.querySelectorAll("form.filters select").forEach(function (s) {
-    s.addEventListener("change", function () { if (s.form.id !== "shock-form") s.form.submit(); });
+    s.addEventListener("change", function () { if (!/^shock/.test(s.form.id)) s.form.submit(); });
   });
   var up = document.getElementById("upload-form");
   if (up) {
