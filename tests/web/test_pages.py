@@ -111,3 +111,16 @@ def test_country_shock_hand_check(client: TestClient) -> None:
     assert float(row["lost_tonnes"]) == pytest.approx(expected, rel=1e-12)
     html = client.get("/shock?country=COD&commodity=cobalt&fraction=0.5&months=3&lang=en").text
     assert f"{expected:,.0f} t cobalt" in html
+
+
+def test_mrio_exposure_origins_add_up_to_the_footprint(client: TestClient) -> None:
+    html = client.get("/exposure?kind=mrio&region=reg2&lang=en").text
+    assert "fig-origins" in html
+    r = client.get("/exposure?kind=mrio&region=reg2&download=by_origin_region")
+    rows = list(csv.DictReader(io.StringIO(r.content.decode("utf-8-sig"))))
+    tot = {x["stressor"]: float(x["value"]) for x in csv.DictReader(io.StringIO(
+        client.get("/exposure?kind=mrio&region=reg2&download=totals").content.decode("utf-8-sig")))}
+    for s, total in tot.items():
+        part = [x for x in rows if x["stressor"] == s]
+        assert sum(float(x["value"]) for x in part) == pytest.approx(total, rel=1e-9)
+        assert sum(float(x["share"]) for x in part) == pytest.approx(1.0, rel=1e-9)

@@ -31,13 +31,16 @@ DEMO_ADMIN = ("demo@reslog.example", "demo-admin-password")
 DEMO_ANALYST = ("analyst@reslog.example", "demo-analyst-password")
 
 
-def build_demo_site(folder: Path, *, news: bool = True) -> Any:
+def build_demo_site(folder: Path, *, news: bool = True, mrio: bool = True) -> Any:
     """Build the demo warehouse in ``folder`` and return server :class:`Settings` for it
     (platform state in ``folder/platform.sqlite``, demo users created).
 
     With ``news``, the packaged sample articles (``data/sample_articles.jsonl``) also go through
     ``reslog events extract`` and ``reslog events ingest`` (the same commands a user runs), so the
     event feed and the map show recent news events beside the tailings-failure history.
+    With ``mrio``, pymrio's small synthetic test MRIO (6 regions x 8 sectors, shipped in the
+    pymrio wheel) is ingested as ``reslog ingest mrio pymrio-test`` does, so the exposure explorer's
+    country/sector mode has a table to work on.
     """
     from rich.console import Console
 
@@ -59,6 +62,12 @@ def build_demo_site(folder: Path, *, news: bool = True) -> Any:
         with contextlib.redirect_stdout(io.StringIO()):
             ev_cli.extract_cmd(input=str(PACKAGE_DATA / "sample_articles.jsonl"), output=out, db=db)
             ev_cli.ingest_cmd(out, db=db)
+    if mrio:
+        from reslog.sources.registry import read
+        from reslog.store.warehouse import Warehouse
+
+        with Warehouse.open(db) as wh:  # as `reslog ingest mrio pymrio-test`
+            wh.ingest(read("mrio", "pymrio-test"), kind="mrio")
     settings = Settings(db=db, platform_url=f"sqlite:///{folder / 'platform.sqlite'}",
                         secret_key="test-secret-key-for-the-local-demo-only")
     try:

@@ -158,19 +158,48 @@ def flows(request: Request, metal: str = Query("chromium", max_length=40),
 
 
 @router.get("/exposure")
-def exposure(request: Request, product: str = Query("bev", max_length=40),
+def exposure(request: Request, kind: str = Query("product", pattern="^(product|mrio)$"),
+             product: str = Query("bev", max_length=40),
              basis: str = Query("kg_metal", pattern="^(kg_metal|kg_tmr)$"),
+             mrio: str | None = Query(None, max_length=200), region: str | None = Query(None, max_length=80),
+             sector: str | None = Query(None, max_length=200), extension: str | None = Query(None, max_length=80),
              wh: Warehouse = Depends(get_reader), settings: Settings = Depends(get_settings),
              principal: Any = optional_principal()) -> Response:
     from reslog.figures.exposure import origin_breakdown_figure
 
     ctx = _ctx(request, "exposure", settings, principal)
     t = ctx.t
+    products = q.product_options()
+    common = {"products": list(products.itertuples(index=False)), "product": product, "basis": basis, "kind": kind}
+    if kind == "mrio":
+        vd = q.mrio_exposure_data(wh, mrio, region, sector, extension)
+        if (r := _csv(request, vd, "exposure")) is not None:
+            return r
+        ctx.ledger_ids = sorted(vd.ledger_ids)
+        fig = table = None
+        kpis: list[tuple[str, str]] = []
+        if vd.error is None:
+            long = vd.tables["by_origin_sector"]
+            stressor = long["stressor"].iloc[0] if len(long) else ""
+            one = long[long["stressor"] == stressor].rename(columns={"origin_region": "country",
+                                                                     "origin_sector": "risk_type"})
+            fig = figure_json(origin_breakdown_figure(one, value="value", value_label=f"{vd.params['extension']} · {stressor}"))
+            br = vd.tables["by_origin_region"]
+            br1 = br[br["stressor"] == stressor].sort_values("value", ascending=False)
+            table = html_table(br, [Col("stressor", "exposure.col.stressor"), Col("origin_region", "exposure.col.origin_region"),
+                                    Col("value", "exposure.col.value", "sig"), Col("share", "common.share_pct", "frac_pct")],
+                               t, name="by_origin_region", download_url=ctx.download_url("by_origin_region"))
+            tot = vd.tables["totals"]
+            kpis = [(f"{t('exposure.kpi.total')} ({stressor})", f"{float(tot.iloc[0]['value']):,.4g}"),
+                    (t("exposure.kpi.top"), f"{br1.iloc[0]['origin_region']} {100 * br1.iloc[0]['share']:.1f}%")]
+        return _render(ctx, "exposure.html", vd=vd, fig_o=fig, fig_r=None, table=table, kpis=kpis,
+                       risk_url=None, **common)
     vd = q.exposure_data(wh, product, basis)
     if (r := _csv(request, vd, "exposure")) is not None:
         return r
     ctx.ledger_ids = sorted(vd.ledger_ids)
-    fig_o = fig_r = table = kpis = None
+    fig_o = fig_r = table = None
+    kpis = []
     if vd.error is None:
         o = vd.tables["origins"]
         risk = vd.tables["risk"]
@@ -193,10 +222,8 @@ def exposure(request: Request, product: str = Query("bev", max_length=40),
         kpis = [(t("exposure.kpi.total"), f"{o[basis].sum():,.1f} kg"),
                 (t("exposure.kpi.countries"), str(o["country"].nunique())),
                 (t("exposure.kpi.top"), f"{t.country(by.iloc[0]['country'])} {by.iloc[0]['share_pct']:.1f}%")]
-    products = q.product_options()
     return _render(ctx, "exposure.html", vd=vd, fig_o=fig_o, fig_r=fig_r, table=table, kpis=kpis,
-                   products=list(products.itertuples(index=False)), product=product, basis=basis,
-                   risk_url=ctx.download_url("risk"))
+                   risk_url=ctx.download_url("risk"), **common)
 
 
 # ----------------------------------------------------------------------------- criticality

@@ -155,31 +155,74 @@ def product_options() -> pd.DataFrame:
 
 def exposure_data(wh: Warehouse, product: str, basis: str = "kg_metal") -> ViewData:
     """Origin breakdown of one unit of ``product`` by country and metal
-    (:func:`reslog.cli.risk.run_product_footprint`) and its risk exposure by country and risk
-    type (:func:`reslog.model.product.calc_risk_exposure` with
-    :func:`reslog.model.riskmap.country_risk_weights`)."""
-    from reslog.cli.risk import run_product_footprint
-    from reslog.model.product import calc_risk_exposure
-    from reslog.model.riskmap import country_risk_weights
+    (:func:`reslog.services.products.footprint`) and its risk exposure by origin country and
+    risk type (:func:`reslog.services.products.exposure`)."""
+    from reslog.model.product import calc_risk_exposure  # noqa: F401 - documented path of the numbers
+    from reslog.services import products
 
     vd = ViewData(params={"product": product, "basis": basis})
+    gov_years = wh.query("SELECT max(year) AS y FROM governance")["y"]
+    year = int(gov_years.iloc[0]) if len(gov_years) and pd.notna(gov_years.iloc[0]) else pd.Timestamp.now().year
     try:
-        fp, notes = run_product_footprint(wh, product)
+        fp, prov = products.footprint(wh, product)
+        ex, prov2 = products.exposure(wh, product, year=year)
     except ReslogError as e:
         vd.error = str(e)
         return vd
-    flows = fp.flows.copy()
-    vd.tables["origins"] = flows
-    gov = wh.query("SELECT * FROM governance")
-    events = wh.query("SELECT * FROM risk_events")
-    year = int(gov["year"].max()) if len(gov) else pd.Timestamp.now().year
-    w = country_risk_weights(gov, events, year, countries=sorted(set(flows["country"]) - {"ROW"}))
-    risk = calc_risk_exposure(fp, w[list(RISK_TYPES)], basis=basis)
+    vd.tables["origins"] = fp["flows"]
+    risk = ex["exposure"]
+    if basis == "kg_tmr":  # the same weights applied to the TMR instead of the metal mass
+        tmr = fp["flows"].groupby("country")["kg_tmr"].sum()
+        risk = risk.assign(quantity=risk["country"].map(tmr))
+        risk = risk.assign(exposure=risk["quantity"] * risk["weight"])
     vd.tables["risk"] = risk
-    vd.notes.extend(notes)
+    vd.notes.extend(list(dict.fromkeys(prov.notes + prov2.notes)))
     vd.notes.append(f"Risk weights {year}: governance = WGI_EU/10, disruption = expected fraction of "
                     "output disrupted per year by recorded events (10-year window), combined = mean.")
-    vd.ledger_ids = _ledger_ids(gov, events, wh.query("SELECT DISTINCT ledger_id FROM production"))
+    vd.ledger_ids = {int(e["ledger_id"]) for e in prov.ledger + prov2.ledger}
+    return vd
+
+
+def mrio_options(wh: Warehouse) -> dict[str, Any]:
+    """MRIOs in the warehouse and, for the first, regions, sectors and extensions."""
+    from reslog.services import mrio
+
+    names = mrio.list_mrios(wh)["mrio"].tolist()
+    return {"mrios": names}
+
+
+def mrio_exposure_data(wh: Warehouse, name: str | None, region: str | None, sector: str | None,
+                       extension: str | None) -> ViewData:
+    """Footprint of a region's final demand (or one unit of a sector's output) by origin region
+    and sector (:func:`reslog.services.mrio.footprint_by_origin`, as ``GET /api/mrio/...``)."""
+    from reslog.services import mrio
+
+    names = mrio.list_mrios(wh)["mrio"].tolist()
+    vd = ViewData(params={"mrios": names})
+    if not names:
+        vd.error = ("the warehouse holds no multi-regional input-output table; ingest one "
+                    "(reslog ingest mrio PATH: WIOD, EXIOBASE, a pymrio folder) to see country and "
+                    "sector exposure")
+        return vd
+    name = name if name in names else names[0]
+    try:
+        m, prov = mrio.load(wh, name)
+        d = mrio.describe(m)
+        region = region if region in d["regions"] else d["regions"][0]
+        sector = sector if sector in d["sectors"] else None
+        exts = list(d["extensions"])
+        extension = extension if extension in exts else next((e for e in exts if e != "factor_inputs"), exts[0])
+        out = mrio.footprint_by_origin(m, region, extension, sector=sector)
+    except ReslogError as e:
+        vd.error = str(e)
+        return vd
+    vd.params.update(mrio=name, region=region, sector=sector, extension=extension, regions=d["regions"],
+                     sectors=d["sectors"], extensions=exts, unit=d.get("unit"))
+    vd.tables["by_origin_sector"] = out["by_origin_sector"]
+    vd.tables["by_origin_region"] = pd.DataFrame(out["by_origin_region"])
+    vd.tables["totals"] = pd.DataFrame(out["totals"])
+    vd.notes.append("Footprint f = S·L·y by origin: D_o[k, i] = S_ki (L y)_i (docs/io.md).")
+    vd.ledger_ids = {int(e["ledger_id"]) for e in prov.ledger}
     return vd
 
 
