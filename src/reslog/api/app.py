@@ -30,7 +30,7 @@ from fastapi.staticfiles import StaticFiles
 
 from reslog import __version__
 from reslog.api import problems
-from reslog.api.caching import ResponseCache
+from reslog.api.caching import CachedGetMiddleware, ResponseCache
 from reslog.api.settings import Settings
 from reslog.store.hub import WarehouseHub
 
@@ -120,9 +120,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        hub.version  # opens the warehouse (creating it if needed) before the first request
         try:
             yield
         finally:
+            from reslog.services.ingest import shutdown
+
+            shutdown()
             hub.close()
 
     app = FastAPI(title="reslog API", version=__version__, description=DESCRIPTION,
@@ -138,6 +142,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ext = _optional_install(name)
         if ext is not None:
             ext.install(app, settings)
+    # Outermost: cached public results skip routing, dependencies and the thread pool.
+    app.add_middleware(CachedGetMiddleware, state=app.state)
     if not any(getattr(r, "path", None) == "/" for r in app.routes):
         @app.get("/", include_in_schema=False)
         def _root() -> RedirectResponse:

@@ -15,7 +15,7 @@ when it is not.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 from fastapi import Depends, Request
@@ -25,18 +25,25 @@ from reslog.store.hub import WarehouseHub
 from reslog.store.warehouse import Warehouse
 
 
-def get_settings(request: Request) -> Settings:
+# Cheap dependencies are ``async``: FastAPI runs them on the event loop instead of sending each
+# one through the thread pool (a hop per dependency costs more than the work itself).
+async def get_settings(request: Request) -> Settings:
     """The settings the app was created with."""
     return request.app.state.settings
 
 
-def get_hub(request: Request) -> WarehouseHub:
+async def get_hub(request: Request) -> WarehouseHub:
     """The process's warehouse owner."""
     return request.app.state.hub
 
 
-def get_reader(hub: WarehouseHub = Depends(get_hub)) -> Iterator[Warehouse]:
-    """A read-only warehouse for one request (never blocked by a running ingest)."""
+async def get_reader(hub: WarehouseHub = Depends(get_hub)) -> AsyncIterator[Warehouse]:
+    """A read-only warehouse for one request (never blocked by a running ingest).
+
+    Opening a cursor takes microseconds and never waits (the connection is opened at start-up by
+    :func:`reslog.api.app.create_app`), so this runs on the event loop; the route itself, which
+    queries, is a plain ``def`` run in the thread pool.
+    """
     with hub.reader() as wh:
         yield wh
 

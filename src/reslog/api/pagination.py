@@ -21,7 +21,7 @@ class Page:
     offset: int
 
 
-def page_params(
+async def page_params(
     limit: int = Query(100, ge=1, le=1000, description="Items per page (1–1000)."),
     offset: int = Query(0, ge=0, le=10_000_000, description="Items to skip."),
 ) -> Page:

@@ -35,10 +35,6 @@ def _org_events(db: Any, principal: Any, flt: svc.EventFilter) -> list[dict[str,
     return visible_org_events(db, principal, **flt.platform_kwargs())
 
 
-def _whose(principal: Any) -> Any:
-    return None if principal is None else (getattr(principal, "org_id", None), getattr(principal, "user_id", None))
-
-
 @router.get("", summary="Risk events (filters, paginated, newest first)")
 def list_events(
     request: Request,
@@ -78,7 +74,8 @@ def list_events(
     body = paged(request, items, total_all, page)
     body["provenance"] = {"ledger": [e for e in ledger if e["ledger_id"] in used], "packaged": [],
                           "notes": ["organisation events carry owner_org and visibility"] if org else []}
-    return json_response(request, body, private=bool(org) or principal is not None and _whose(principal)[0] is not None,
+    anonymous = principal is None or not getattr(principal, "is_authenticated", False)
+    return json_response(request, body, private=not anonymous,
                          max_age=request.app.state.settings.cache_max_age)
 
 

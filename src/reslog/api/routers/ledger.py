@@ -1,8 +1,9 @@
 """``/api/ledger``: the provenance ledger — every ingest with source, version, licence, sha256 —
 and ``POST /api/ledger/ingests``, which loads an uploaded file through the one warehouse writer.
 
-The upload is parsed and validated *before* the writer is taken, so the write lock is held only
-for the transaction itself; reads go on meanwhile (docs/api.md, "Warehouse concurrency").
+The upload is parsed and validated in a worker process *before* the writer is taken, so neither
+the GIL nor the write lock is held by the server for the parsing; the lock covers only the
+transaction itself, and reads go on meanwhile (docs/api.md, "Warehouse concurrency").
 """
 
 from __future__ import annotations
@@ -79,7 +80,8 @@ def ingest(request: Request, kind: str = Form(max_length=40, description="Ingest
     Bad input is a 422 naming file, row and field, and changes nothing. Re-sending identical
     content is a no-op (``skipped: true``) that returns the earlier ledger entry.
     """
-    from reslog.sources.registry import READERS, read
+    from reslog.services.ingest import read_isolated
+    from reslog.sources.registry import READERS
 
     if kind not in READERS or kind == "baci":
         raise invalid("form.kind", f"unknown or folder-only kind {kind!r}; kinds: "
@@ -90,9 +92,10 @@ def ingest(request: Request, kind: str = Form(max_length=40, description="Ingest
         with open(path, "wb") as f:
             while chunk := file.file.read(1 << 20):
                 f.write(chunk)
-        parsed = read(kind, path)            # validation happens here, outside the write lock
+        parsed = read_isolated(kind, path)   # parse + validate in a worker process, no lock held
         with hub.writer() as wh:
             res = wh.ingest(parsed, kind=kind)
     return json_response(request, {"ledger_id": res.ledger_id, "skipped": res.skipped, "rows": res.rows,
                                    "warehouse_version": hub.version,
-                                   "notes": list(getattr(parsed, "notes", []))})
+                                   "notes": list(getattr(parsed, "notes", []))},
+                         status_code=200 if res.skipped else 201)

@@ -22,10 +22,11 @@ NameP = Path(max_length=200, description="MRIO name (see GET /api/mrio).")
 
 def _model(request: Request, wh: Warehouse, hub: WarehouseHub, name: str) -> tuple[Any, Any]:
     """The MRIO object (and its solver), built once per warehouse version."""
-    names = set(svc.list_mrios(wh)["mrio"])
+    cache = request.app.state.response_cache
+    names = cache.memo(("mrio-names", hub.version), lambda: frozenset(svc.list_mrios(wh)["mrio"]))
     if name not in names:
         raise not_found("MRIO", name, "path.name")
-    return request.app.state.response_cache.memo(("mrio-model", name, hub.version), lambda: svc.load(wh, name))
+    return cache.memo(("mrio-model", name, hub.version), lambda: svc.load(wh, name))
 
 
 def _region(m: Any, region: str, field: str = "query.region") -> str:
