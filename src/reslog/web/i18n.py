@@ -45,6 +45,10 @@ class Translator:
         msg = self._cat.get(key) or self._en.get(key) or key
         return msg.format(**kw) if kw else msg
 
+    def get(self, key: str, default: str) -> str:
+        """The message of ``key``, or ``default`` when no catalogue has it (e.g. a new product)."""
+        return self._cat.get(key) or self._en.get(key) or default
+
     def country(self, iso3: object) -> str:
         """Display name of an ISO3 code (the code itself when unknown)."""
         if iso3 is None or (isinstance(iso3, float) and iso3 != iso3):
