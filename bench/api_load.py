@@ -20,6 +20,7 @@ import argparse
 import asyncio
 import io
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -247,6 +248,8 @@ def main() -> None:
     sources = _ingest_sources(tmp)
     ing: list[dict] = []
     window: list[tuple[float, float]] = []
+    parse_w: list[tuple[float, float]] = []
+    write_w: list[tuple[float, float]] = []
 
     def ingest() -> None:
         time.sleep(1.0)
@@ -255,9 +258,12 @@ def main() -> None:
             t1 = time.perf_counter()
             parsed = read_isolated("mrio", src)  # as POST /api/ledger/ingests: parse in a worker process
             t2 = time.perf_counter()
+            b = time.time()
             with app.state.hub.writer() as wh:
                 res = wh.ingest(parsed, kind="mrio")
             window.append((a, time.time()))
+            parse_w.append((a, b))
+            write_w.append((b, time.time()))
             ing.append({"what": label, "parse_s": t2 - t1, "write_s": time.perf_counter() - t2,
                         "rows": sum(res.rows.values()), "ledger_id": res.ledger_id})
 
@@ -267,6 +273,8 @@ def main() -> None:
     ingest_alive_at_end = it.is_alive()
     it.join()
     during = _summary("during ingest", res, args.seconds, window)
+    during_parse = _summary("  parsing", res, args.seconds, parse_w)
+    during_write = _summary("  writing", res, args.seconds, write_w)
     with httpx.Client(base_url=base, timeout=60) as c:
         after = c.get("/api/ledger").json()["total"]
     server.should_exit = True
@@ -280,7 +288,7 @@ def main() -> None:
         print("  (the ingest outlasted the phase: 'during ingest' covers only the overlap)")
     print(f"cold (uncached) compute, median per URL: footprint {cold_fp:.0f} ms, events {cold_ev:.0f} ms")
     print(f"{'phase':<15}{'req':>7}{'req/s':>7}{'err':>5}" + "".join(f"  {g + ' p50/p95/p99 ms':>34}" for g in GROUPS))
-    for sm in (rest, during):
+    for sm in (rest, during, during_parse, during_write):
         cells = "".join(f"  {sm[g]['p50']:>10.1f}{sm[g]['p95']:>12.1f}{sm[g]['p99']:>12.1f}" for g in GROUPS)
         print(f"{sm['phase']:<15}{sm['requests']:>7}{sm['rps']:>7.0f}{sm['errors']:>5}{cells}")
         if sm["error_examples"]:
@@ -290,7 +298,11 @@ def main() -> None:
           f"({'PASS' if worst < TARGET_P95_MS and rest['errors'] == 0 else 'FAIL'})")
     print(f"ratio cold compute / cached p95, footprint: {cold_fp / max(rest['footprint']['p95'], 1e-9):.1f}x")
     with open(tmp / "result.json", "w") as f:
-        json.dump({"rest": rest, "during_ingest": during, "ingest": ing, "cold_ms": cold}, f, default=float)
+        json.dump({"rest": rest, "during_ingest": during, "during_parse": during_parse,
+                   "during_write": during_write, "ingest": ing, "cold_ms": cold,
+                   "loadavg": os.getloadavg()}, f, default=float)
+    print(f"machine load average (1, 5, 15 min): {', '.join(f'{x:.1f}' for x in os.getloadavg())} "
+          f"on {os.cpu_count()} cores")
     print(f"details: {tmp / 'result.json'}")
     from reslog.services.ingest import shutdown
 
