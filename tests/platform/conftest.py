@@ -192,10 +192,10 @@ def world(app) -> World:
 class Browser:
     """A TestClient that logs in with the form and sends the CSRF token like the dashboard does."""
 
-    def __init__(self, app) -> None:
+    def __init__(self, app, base_url: str = "http://testserver") -> None:
         from fastapi.testclient import TestClient
 
-        self.c = TestClient(app, raise_server_exceptions=False)
+        self.c = TestClient(app, raise_server_exceptions=False, base_url=base_url)
         self.csrf = self.c.get("/api/platform/me").json()["csrf_token"]
 
     def login(self, email: str, password: str):

@@ -32,7 +32,7 @@ def _clean(values: dict[str, Any]) -> dict[str, Any]:
     if out.get("event_type") is not None and (out["event_type"] not in EVENT_TYPES or out["event_type"] == "none"):
         raise ProblemError(422, "Unprocessable Content", f"unknown event type {out['event_type']!r}",
                            [{"field": "body.event_type",
-                             "message": f"use one of {sorted(EVENT_TYPES - {'none'})}"}])
+                             "message": f"use one of {sorted(set(EVENT_TYPES) - {'none'})}"}])
     for key, resolve in (("country", resolve_country), ("commodity", resolve_commodity)):
         if out.get(key):
             r = resolve(out[key])
