@@ -241,3 +241,32 @@ def delete_item(db: Session, item_type: str, obj: Any) -> None:
     db.execute(delete(ShareGrant).where(ShareGrant.item_type == item_type,
                                         ShareGrant.item_id == obj.id))
     db.delete(obj)
+
+
+# ---------------------------------------------------------------------- watch-list alerts
+def watchlist_alerts(db: Session, warehouse_reader: Any, principal: Principal,
+                     watchlist_id: int | None = None) -> list[dict[str, Any]]:
+    """Alerts of one watch-list the caller may read, or of every watch-list its organisation owns.
+
+    Events: the public warehouse ``risk_events`` plus the organisation events the caller may
+    read; matching by :func:`reslog.intel.text.alerts.calc_alerts`. Most severe first.
+    """
+    from reslog.intel.text.alerts import calc_alerts, parse_watchlists
+    from reslog.platform.exposure import _records
+
+    if watchlist_id is not None:
+        wls = [get_visible(db, principal, "watchlist", watchlist_id)]
+    elif principal.org_id is None:
+        wls = []
+    else:
+        wls = list(db.scalars(select(Watchlist).where(Watchlist.org_id == principal.org_id)
+                              .order_by(Watchlist.id)))
+    if not wls:
+        return []
+    lib = [parse_watchlists({"name": f"{w.name} (#{w.id})", "countries": w.countries,
+                             "commodities": w.commodities, "mines": w.mines,
+                             "event_types": w.event_types, "min_severity": w.min_severity})[0]
+           for w in wls]
+    events = _records(_reader_table(warehouse_reader, "risk_events"))
+    events += visible_org_events(db, principal)
+    return [a.to_record() for a in calc_alerts(events, lib)]

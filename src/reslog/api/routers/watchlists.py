@@ -17,10 +17,9 @@ from reslog.api.deps import get_reader
 from reslog.api.pagination import Page, page_params, paginate
 from reslog.api.problems import ProblemError
 from reslog.errors import InputError
-from reslog.intel.text.alerts import calc_alerts, parse_watchlists
+from reslog.intel.text.alerts import parse_watchlists
 from reslog.platform import audit, items
 from reslog.platform.deps import Principal, get_db, get_principal, require_role, verify_csrf
-from reslog.platform.exposure import _records
 from reslog.platform.models import Watchlist, utcnow
 from reslog.platform.schemas import WatchlistIn, WatchlistPatch
 from reslog.store.warehouse import Warehouse
@@ -48,16 +47,6 @@ def _out(db: Session, w: Watchlist, principal: Principal) -> dict:
             "owner_org": w.org_id, "visibility": items.visibility(db, w, "watchlist"),
             "created_at": w.created_at.isoformat(), "updated_at": w.updated_at.isoformat(),
             "published_at": w.published_at.isoformat() if w.published_at else None}
-
-
-def _alerts(db: Session, reader: Warehouse, principal: Principal, wls: list[Watchlist]) -> list[dict]:
-    lib = [parse_watchlists({"name": f"{w.name} (#{w.id})", "countries": w.countries,
-                             "commodities": w.commodities, "mines": w.mines,
-                             "event_types": w.event_types, "min_severity": w.min_severity})[0]
-           for w in wls]
-    events = _records(items._reader_table(reader, "risk_events"))
-    events += items.visible_org_events(db, principal)
-    return [a.to_record() for a in calc_alerts(events, lib)]
 
 
 @router.get("")
@@ -88,9 +77,7 @@ def all_alerts(request: Request, page: Page = Depends(page_params),
                principal: Principal = Depends(get_principal), db: Session = Depends(get_db),
                reader: Warehouse = Depends(get_reader)) -> dict:
     """Alerts of every watch-list your organisation owns, most severe first."""
-    own = [w for w in db.scalars(items.select_visible("watchlist", principal).order_by(Watchlist.id))
-           if w.org_id == principal.org_id]
-    return paginate(request, _alerts(db, reader, principal, own), page)
+    return paginate(request, items.watchlist_alerts(db, reader, principal), page)
 
 
 @router.get("/{watchlist_id}")
@@ -106,8 +93,7 @@ def watchlist_alerts(request: Request, watchlist_id: int = WatchlistId,
                      principal: Principal = Depends(get_principal), db: Session = Depends(get_db),
                      reader: Warehouse = Depends(get_reader)) -> dict:
     """Alerts of one watch-list you may read."""
-    w = items.get_visible(db, principal, "watchlist", watchlist_id)
-    return paginate(request, _alerts(db, reader, principal, [w]), page)
+    return paginate(request, items.watchlist_alerts(db, reader, principal, watchlist_id), page)
 
 
 @router.patch("/{watchlist_id}", dependencies=[Depends(verify_csrf)])
