@@ -33,6 +33,16 @@ def _ctx(request: Request, view: str, settings: Settings, principal: Any) -> Pag
     return PageContext(request, view, lang, Translator(lang), principal, pb.csrf(request))
 
 
+def _memo(request: Request, name: str, compute: Any, *params: Any) -> Any:
+    """Public view data (or a drawn figure) computed once per warehouse version and parameters
+    (the API's response cache, :class:`reslog.api.caching.ResponseCache`); pages never mutate it."""
+    cache = getattr(request.app.state, "response_cache", None)
+    hub = getattr(request.app.state, "hub", None)
+    if cache is None or hub is None:
+        return compute()
+    return cache.memo(("web", name, hub.version, *params), compute)
+
+
 def _render(ctx: PageContext, template: str, **extra: Any) -> Response:
     resp = TEMPLATES.TemplateResponse(ctx.request, template, {**ctx.as_dict(), **extra})
     if ctx.request.query_params.get("lang") == ctx.lang:
@@ -75,7 +85,7 @@ def world_map(request: Request, commodity: str = Query("copper", max_length=40),
     ctx = _ctx(request, "map", settings, principal)
     t = ctx.t
     opts = q.production_options(wh)
-    vd = q.world_map_data(wh, commodity, stage, indicator)
+    vd = _memo(request, "map", lambda: q.world_map_data(wh, commodity, stage, indicator), commodity, stage, indicator)
     if (r := _csv(request, vd, "map")) is not None:
         return r
     ctx.ledger_ids = sorted(vd.ledger_ids)
@@ -91,13 +101,14 @@ def world_map(request: Request, commodity: str = Query("copper", max_length=40),
         for r in vd.tables["events"].itertuples():
             pts.append({"lat": r.lat, "lon": r.lon, "kind": "event",
                         "label": f"{pd.Timestamp(r.start_time):%Y-%m-%d} {t.event_type(r.event_type)}<br>{r.title}"})
-        fig = figure_json(world_map_figure(
+        fig = _memo(request, "map-fig", lambda: figure_json(world_map_figure(
             c.rename(columns={col: "value"})[["country", "value"]], countries_geojson(),
             points=pd.DataFrame(pts) if pts else None, value_label=t(f"map.ind.{indicator}"),
             names=t.names(c["country"]),
             point_names={"mine": t("map.points.mine"), "event": t("map.points.event")},
             colorscale="Blues" if indicator in ("share", "hhi_contribution") else "YlOrRd",
-            value_format=",.1f" if indicator in ("share", "hhi_contribution", "governance") else ".3f"))
+            value_format=",.1f" if indicator in ("share", "hhi_contribution", "governance") else ".3f")),
+            ctx.lang, commodity, stage, indicator)
         qlabel = f"{t('common.quantity')} ({vd.params['unit']})"
         table = html_table(c, [Col("country", "common.country", "country"), Col("quantity", qlabel, "sig"),
                                Col("share_pct", "common.share_pct", "pct1"),
@@ -135,7 +146,7 @@ def flows(request: Request, metal: str = Query("chromium", max_length=40),
 
     ctx = _ctx(request, "flows", settings, principal)
     t = ctx.t
-    vd = q.flows_data(wh, metal, year, top)
+    vd = _memo(request, "flows", lambda: q.flows_data(wh, metal, year, top), metal, year, top)
     if (r := _csv(request, vd, "flows")) is not None:
         return r
     ctx.ledger_ids = sorted(vd.ledger_ids)
@@ -172,7 +183,7 @@ def exposure(request: Request, kind: str = Query("product", pattern="^(product|m
     products = q.product_options()
     common = {"products": list(products.itertuples(index=False)), "product": product, "basis": basis, "kind": kind}
     if kind == "mrio":
-        vd = q.mrio_exposure_data(wh, mrio, region, sector, extension)
+        vd = _memo(request, "mrio", lambda: q.mrio_exposure_data(wh, mrio, region, sector, extension), mrio, region, sector, extension)
         if (r := _csv(request, vd, "exposure")) is not None:
             return r
         ctx.ledger_ids = sorted(vd.ledger_ids)
@@ -194,7 +205,7 @@ def exposure(request: Request, kind: str = Query("product", pattern="^(product|m
                     (t("exposure.kpi.top"), f"{br1.iloc[0]['origin_region']} {100 * br1.iloc[0]['share']:.1f}%")]
         return _render(ctx, "exposure.html", vd=vd, fig_o=fig, fig_r=None, table=table, kpis=kpis,
                        risk_url=None, **common)
-    vd = q.exposure_data(wh, product, basis)
+    vd = _memo(request, "exposure", lambda: q.exposure_data(wh, product, basis), product, basis)
     if (r := _csv(request, vd, "exposure")) is not None:
         return r
     ctx.ledger_ids = sorted(vd.ledger_ids)
@@ -205,12 +216,11 @@ def exposure(request: Request, kind: str = Query("product", pattern="^(product|m
         risk = vd.tables["risk"]
         names = t.names(o["country"])
         metals = {m: t.commodity(m) for m in o["metal"].unique()}
-        fig_o = figure_json(origin_breakdown_figure(
+        fig_o, fig_r = _memo(request, "exposure-fig", lambda: (figure_json(origin_breakdown_figure(
             o.rename(columns={"metal": "risk_type"}), value=basis, names=names, risk_names=metals,
-            value_label=t(f"exposure.basis.{basis}")))
-        fig_r = figure_json(origin_breakdown_figure(
-            risk, value="exposure", names=names, risk_names={k: t(f"risk.{k}") for k in q.RISK_TYPES},
-            value_label=t("exposure.col.exposure"), barmode="group"))
+            value_label=t(f"exposure.basis.{basis}"))), figure_json(origin_breakdown_figure(
+                risk, value="exposure", names=names, risk_names={k: t(f"risk.{k}") for k in q.RISK_TYPES},
+                value_label=t("exposure.col.exposure"), barmode="group"))), ctx.lang, product, basis)
         by = o.groupby("country", as_index=False)[["kg_metal", "kg_tmr"]].sum()
         by["share_pct"] = 100 * by[basis] / by[basis].sum()
         by = by.sort_values(basis, ascending=False)
@@ -236,7 +246,7 @@ def criticality(request: Request, wh: Warehouse = Depends(get_reader),
 
     ctx = _ctx(request, "criticality", settings, principal)
     t = ctx.t
-    vd = q.criticality_data(wh)
+    vd = _memo(request, "criticality", lambda: q.criticality_data(wh))
     if (r := _csv(request, vd, "criticality")) is not None:
         return r
     ctx.ledger_ids = sorted(vd.ledger_ids)
@@ -244,10 +254,12 @@ def criticality(request: Request, wh: Warehouse = Depends(get_reader),
     if vd.error is None:
         m = vd.tables["matrix"]
         labels = {k: t(f"crit.{k}") for k in ("critical", "not_critical", "x", "y", "not_placed")}
-        fig = figure_json(matrix_figure(m, labels=labels, names={c: t.commodity(c) for c in m["commodity"]})
-                          .update_layout(height=560, margin={"l": 60, "r": 20, "t": 20, "b": 90}))
-        bounds = figure_json(sr_bound_figure(vd.tables["criticality"], x_label=t("crit.col.sr_upper"),
-                                             names={c: t.commodity(c) for c in vd.tables["criticality"]["commodity"]}))
+        fig, bounds = _memo(request, "crit-fig", lambda: (
+            figure_json(matrix_figure(m, labels=labels, names={c: t.commodity(c) for c in m["commodity"]})
+                        .update_layout(height=560, margin={"l": 60, "r": 20, "t": 20, "b": 90})),
+            figure_json(sr_bound_figure(vd.tables["criticality"], x_label=t("crit.col.sr_upper"),
+                                        names={c: t.commodity(c) for c in vd.tables["criticality"]["commodity"]}))),
+            ctx.lang)
         points = html_table(m.dropna(subset=["sr", "ei"]).sort_values("sr", ascending=False),
                             [Col("commodity", "common.commodity", "commodity"), Col("sr", "crit.col.sr", "num2"),
                              Col("ei", "crit.col.ei", "num2"), Col("basis", "crit.col.basis")],
@@ -314,7 +326,9 @@ def shock(request: Request, mine: str | None = Query(None, max_length=80),
     pairs = q.shock_country_options(wh)
     mode = "country" if (country and commodity and not mine) else "mine"
     run = bool(mine) or mode == "country"
-    vd = (q.shock_data(wh, months, mine_id=mine or None, country=country, commodity=commodity, fraction=fraction)
+    vd = (_memo(request, "shock", lambda: q.shock_data(wh, months, mine_id=mine or None, country=country,
+                                                     commodity=commodity, fraction=fraction),
+                mine, country, commodity, fraction, months)
           if run else q.ViewData(params={"months": months}))
     if (r := _csv(request, vd, "shock")) is not None:
         return r
