@@ -105,7 +105,7 @@ def matrix_figure(df: pd.DataFrame, *, sr_col: str = "sr", ei_col: str = "ei", t
 
 
 def sr_bound_figure(table: pd.DataFrame, *, names: dict[str, str] | None = None, x_label: str = "",
-                    top: int = 40, height: int = 560):
+                    top: int = 40, height: int = 560, stage_names: dict[str, str] | None = None):
     """Horizontal bars of the supply-risk upper bound ``sr_upper`` (EoL-RIR = 0, SI = 1: the
     governance-weighted concentration HHI_WGI) per commodity, with the SR threshold; computed SR
     where every input is cited is drawn as a dark tick. Input: the criticality table."""
@@ -113,7 +113,8 @@ def sr_bound_figure(table: pd.DataFrame, *, names: dict[str, str] | None = None,
 
     names = names or {}
     d = table.dropna(subset=["sr_upper"]).sort_values("sr_upper", ascending=False).head(top)[::-1]
-    lab = [names.get(c, c) + (f" ({s})" if s not in ("mine", "") else "") for c, s in
+    stage_names = stage_names or {}
+    lab = [names.get(c, c) + (f" ({stage_names.get(s, s)})" if s not in ("mine", "") else "") for c, s in
            zip(d["commodity"], d.get("stage", pd.Series([""] * len(d), index=d.index)))]
     colors = ["#c0392b" if v >= SR_THRESHOLD else "#2c7fb8" for v in d["sr_upper"]]
     fig = go.Figure(go.Bar(y=lab, x=d["sr_upper"].astype(float).tolist(), orientation="h", marker_color=colors,

@@ -22,7 +22,7 @@ class Col:
 
     name: str
     label: str
-    fmt: str = "text"  # text|int|num1|num2|num3|sig|pct1|frac_pct|country|commodity|event_type|date|mono
+    fmt: str = "text"  # text|int|num1|num2|num3|sig|pct1|frac_pct|country|commodity|event_type|stage|date|mono
 
     @property
     def numeric(self) -> bool:
@@ -35,7 +35,7 @@ class Col:
             return "num"
         if self.fmt == "mono":
             return "mono"
-        return "nw" if self.fmt in ("country", "commodity", "event_type", "date") else ""
+        return "nw" if self.fmt in ("country", "commodity", "event_type", "date", "stage") else ""
 
 
 def _missing(v: Any) -> bool:
@@ -68,6 +68,8 @@ def format_value(v: Any, fmt: str, t: Translator) -> str:
         return f"{t.country(v)}"
     if fmt == "commodity":
         return t.commodity(v)
+    if fmt == "stage":
+        return t.get(f"map.stage.{v}", str(v))
     if fmt == "event_type":
         return t.event_type(v)
     if fmt == "date":

@@ -258,6 +258,7 @@ def criticality(request: Request, wh: Warehouse = Depends(get_reader),
             figure_json(matrix_figure(m, labels=labels, names={c: t.commodity(c) for c in m["commodity"]})
                         .update_layout(height=560, margin={"l": 60, "r": 20, "t": 20, "b": 90})),
             figure_json(sr_bound_figure(vd.tables["criticality"], x_label=t("crit.col.sr_upper"),
+                                        stage_names={x: t.get(f"map.stage.{x}", x) for x in ("refined", "smelter")},
                                         names={c: t.commodity(c) for c in vd.tables["criticality"]["commodity"]}))),
             ctx.lang)
         points = html_table(m.dropna(subset=["sr", "ei"]).sort_values("sr", ascending=False),
@@ -265,7 +266,7 @@ def criticality(request: Request, wh: Warehouse = Depends(get_reader),
                              Col("ei", "crit.col.ei", "num2"), Col("basis", "crit.col.basis")],
                             t, name="matrix", download_url=ctx.download_url("matrix"))
         table = html_table(vd.tables["criticality"].sort_values("hhi_wgi", ascending=False),
-                           [Col("commodity", "common.commodity", "commodity"), Col("stage", "crit.col.stage"),
+                           [Col("commodity", "common.commodity", "commodity"), Col("stage", "crit.col.stage", "stage"),
                             Col("year", "common.year"), Col("hhi", "crit.col.hhi", "int"),
                             Col("hhi_wgi", "crit.col.hhi_wgi", "num2"),
                             Col("import_reliance", "crit.col.import_reliance", "num2"),
