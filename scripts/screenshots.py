@@ -2,7 +2,8 @@
 
 Builds the demo warehouse in a temporary folder, serves the dashboard on 127.0.0.1, drives
 Debian's chromium with Playwright (route guard: any request not to localhost fails the run),
-logs in as the demo analyst, uploads the example supplier list, and writes
+logs in as the demo analyst, uploads the example supplier list, watches Brazilian iron-ore
+events, and writes
 ``docs/screenshots/<view>-<lang>.png`` (1280 px wide).
 
 Usage: PYTHONPATH=src python scripts/screenshots.py [OUT_DIR]
@@ -66,6 +67,10 @@ def main(out: Path) -> None:
             page.set_input_files("#upload-form input[type=file]", str(SUPPLIERS))
             with page.expect_navigation(url="**uploaded=1**"):
                 page.click("#upload-form button[type=submit]")
+            # A watch-list from the event feed's filters (Brazilian iron ore), so alerts show.
+            page.goto(srv.url + "/events?country=BRA&commodity=iron")
+            with page.expect_navigation():
+                page.click("#watch-filters")
             for lang in ("en", "ja"):
                 for name, path, ready in VIEWS:
                     if name == "login":

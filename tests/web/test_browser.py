@@ -115,8 +115,23 @@ def test_upload_supplier_list_and_exposure(live_server: Any, offline_page: tuple
     assert "Minas Ore Trading" in sup and "Andes Cathodes" in sup and "Bad Co" not in sup
     # The Brumadinho failure touches the Brazilian iron-ore supplier: an alert.
     assert "Brumadinho" in page.locator("[data-table=alerts]").inner_text()
-    # The event feed shows the same alerts for the signed-in organisation.
-    page.goto(f"{live_server.url}/events?lang=en")
+
+
+
+def test_watch_list_alerts_on_the_event_feed(live_server: Any, offline_page: tuple[Any, list[str]]) -> None:
+    page, _ = offline_page
+    _login(page, live_server.url)
+    page.goto(f"{live_server.url}/events?country=BRA&commodity=iron&lang=en")
+    # All shown events are Brazilian iron events; each lists its sources.
+    feed = page.locator("ol.feed li.event")
+    assert feed.count() >= 3
+    assert all("Brazil" in x for x in page.locator("ol.feed .ev-meta").all_inner_texts())
+    assert page.locator("ol.feed .ev-sources a").count() >= feed.count()
+    # Watch these filters -> an organisation watch-list -> alerts, newest severe first.
+    with page.expect_navigation():
+        page.click("#watch-filters")
+    alerts = page.locator("#alerts .alert-list li")
+    assert alerts.count() >= 3
     assert "Brumadinho" in page.locator("#alerts").inner_text()
 
 

@@ -307,6 +307,7 @@ def events(request: Request, type: str | None = Query(None, max_length=40),  # n
     return _render(ctx, "events.html", vd=vd, fig=fig, events=ev.head(100).to_dict(orient="records"),
                    total=len(ev), opts=opts, alerts=alerts, sel={"type": type or "", "commodity": commodity or "",
                    "country": country or "", "from": date_from or "", "to": date_to or ""},
+                   watch_url=pb.WATCHLIST_URL if pb.can_edit(principal) else None,
                    download=ctx.download_url("events"), fmt_date=lambda v: "" if pd.isna(v) else f"{pd.Timestamp(v):%Y-%m-%d}")
 
 

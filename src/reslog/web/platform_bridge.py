@@ -16,6 +16,7 @@ from fastapi import Request
 from reslog.web.queries import ViewData
 
 UPLOAD_URL = "/api/platform/suppliers"
+WATCHLIST_URL = "/api/platform/watchlists"
 
 
 def available() -> bool:
@@ -52,19 +53,18 @@ def org_events(db: Any, principal: Any, **filters: Any) -> pd.DataFrame | None:
 
 
 def watchlist_alerts(db: Any, wh: Any, principal: Any) -> list[dict[str, Any]] | None:
-    """Alerts of the caller's organisation watch-lists (None when not signed in / unavailable)."""
+    """Alerts of the caller's organisation watch-lists, most severe first
+    (:func:`reslog.platform.items.watchlist_alerts`); None when not signed in / unavailable."""
     if db is None or not _signed_in(principal):
         return None
-    try:
-        from reslog.platform import items
-    except ModuleNotFoundError:
-        return None
-    fn = getattr(items, "watchlist_alerts", None)
-    if fn is not None:
-        return list(fn(db, wh, principal))
-    # Supplier lists are the organisation's standing watch-list: alerts on their suppliers.
-    out = items.supplier_exposure(db, wh, principal)
-    return list(out.get("alerts", []))
+    from reslog.platform.items import watchlist_alerts as _alerts
+
+    return list(_alerts(db, wh, principal))
+
+
+def can_edit(principal: Any) -> bool:
+    """Analysts and admins may create watch-lists and upload supplier lists."""
+    return _signed_in(principal) and getattr(principal, "role", "") in ("analyst", "admin")
 
 
 def supplier_exposure(db: Any, wh: Any, principal: Any) -> ViewData:

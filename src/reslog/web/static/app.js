@@ -22,6 +22,20 @@
   document.querySelectorAll("form.filters select").forEach(function (s) {
     s.addEventListener("change", function () { if (!/^shock/.test(s.form.id)) s.form.submit(); });
   });
+  var watch = document.getElementById("watch-filters");
+  if (watch) {
+    watch.addEventListener("click", function () {
+      var d = watch.dataset, err = document.getElementById("watch-error");
+      var body = { name: d.name, countries: d.country ? [d.country] : [], commodities: d.commodity ? [d.commodity] : [],
+                   event_types: d.type ? [d.type] : [] };
+      fetch(d.url, { method: "POST", credentials: "same-origin", body: JSON.stringify(body),
+                     headers: { "Content-Type": "application/json", "Accept": "application/json", "X-CSRF-Token": d.csrf } })
+        .then(function (r) {
+          if (r.ok) { location.reload(); return; }
+          return r.json().then(function (p) { err.textContent = (p.title || r.status) + (p.detail ? " — " + p.detail : ""); err.hidden = false; });
+        });
+    });
+  }
   var up = document.getElementById("upload-form");
   if (up) {
     up.addEventListener("submit", function (ev) {
