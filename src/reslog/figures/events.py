@@ -24,7 +24,9 @@ def events_timeline_figure(events: pd.DataFrame, *, type_names: Mapping[str, str
             marker={"size": 9, "opacity": 0.8}, name=type_names.get(str(et), str(et)),
             text=[f"{names.get(str(c), str(c))} — {t}" for c, t in zip(grp["country"], grp["title"].fillna(""))],
             hovertemplate="%{x}<br>%{text}<br>" + severity_label + " %{y:.2f}<extra></extra>"))
-    fig.update_layout(template="plotly_white", height=height, yaxis={"title": severity_label, "range": [0, 1.05]},
+    from plotly.colors import qualitative
+
+    fig.update_layout(template="plotly_white", height=height, colorway=qualitative.Dark24, yaxis={"title": severity_label, "range": [0, 1.05]},
                       xaxis={"type": "date"}, margin={"l": 10, "r": 10, "t": 10, "b": 30},
                       legend={"orientation": "h", "y": -0.25})
     return fig
