@@ -31,7 +31,7 @@ def profiles(request: Request, year: int = YearQ, window: int = WindowQ,
 
 
 @router.get("/{country}", summary="One country: profile, production shares, mines")
-def country(request: Request, country: str = Path(description="ISO3 code or name."),
+def country(request: Request, country: str = Path(description="ISO3 code or name.", openapi_examples={"demo": {"value": 'COD'}}),
             year: int = YearQ, window: int = WindowQ, wh: Warehouse = Depends(get_reader)) -> Response:
     """The country's risk profile, its share of world production per commodity, and its mines."""
     iso = params.country(country, "path.country")

@@ -86,7 +86,7 @@ def types(request: Request, wh: Warehouse = Depends(get_reader)) -> Response:
 
 
 @router.get("/{event_id}", summary="One event with its sources")
-def event(request: Request, event_id: str = Path(max_length=200), wh: Warehouse = Depends(get_reader),
+def event(request: Request, event_id: str = Path(max_length=200, openapi_examples={"demo": {"value": 'tsf-2019-01-25-bra-brumadinho'}}), wh: Warehouse = Depends(get_reader),
           principal: Any = optional_principal(), db: Any = optional_platform_db()) -> Response:
     """The event, its source URLs and citation, its mine (if linked), and its ledger entry."""
     if event_id.startswith("org-"):

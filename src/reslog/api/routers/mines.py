@@ -34,7 +34,7 @@ def mines(request: Request, commodity: str | None = None, country: str | None = 
 
 
 @router.get("/{mine_id}", summary="One mine as a GeoJSON Feature")
-def mine(request: Request, mine_id: str = Path(max_length=200), wh: Warehouse = Depends(get_reader)) -> Response:
+def mine(request: Request, mine_id: str = Path(max_length=200, openapi_examples={"demo": {"value": 'bra-corrego-do-feijao'}}), wh: Warehouse = Depends(get_reader)) -> Response:
     """The mine with its properties and the ledger entry of its row."""
     df = svc.mine_rows(wh, mine_id=mine_id)
     if df.empty:

@@ -17,7 +17,7 @@ from reslog.store.hub import WarehouseHub
 from reslog.store.warehouse import Warehouse
 
 router = APIRouter(prefix="/api/mrio", tags=["mrio"])
-NameP = Path(max_length=200, description="MRIO name (see GET /api/mrio).")
+NameP = Path(max_length=200, description="MRIO name (see GET /api/mrio).", openapi_examples={"demo": {"value": 'pymrio_test'}})
 
 
 def _model(request: Request, wh: Warehouse, hub: WarehouseHub, name: str) -> tuple[Any, Any]:
@@ -51,8 +51,8 @@ def describe(request: Request, name: str = NameP, wh: Warehouse = Depends(get_re
 
 @router.get("/{name}/footprint", summary="Footprint of a region's final demand by origin")
 def footprint(request: Request, name: str = NameP,
-              region: str = Query(max_length=100, description="Consuming region."),
-              extension: str = Query(max_length=100, description="Extension (satellite account)."),
+              region: str = Query(max_length=100, description="Consuming region.", openapi_examples={"demo": {"value": 'reg1'}}),
+              extension: str = Query(max_length=100, description="Extension (satellite account).", openapi_examples={"demo": {"value": 'emissions'}}),
               stressor: str | None = Query(None, max_length=200, description="Only this stressor."),
               sector: str | None = Query(None, max_length=200, description="Footprint of one unit of "
                                          "final demand for this sector in `region` instead."),
@@ -80,7 +80,7 @@ def footprint(request: Request, name: str = NameP,
 
 
 @router.get("/{name}/accounts", summary="Production, consumption, imported and exported accounts")
-def accounts(request: Request, name: str = NameP, extension: str = Query(max_length=100),
+def accounts(request: Request, name: str = NameP, extension: str = Query(max_length=100, openapi_examples={"demo": {"value": 'emissions'}}),
              wh: Warehouse = Depends(get_reader), hub: WarehouseHub = Depends(get_hub)) -> Response:
     """D_pba, D_cba, D_imp, D_exp per region and stressor."""
     m, prov = _model(request, wh, hub, name)
@@ -92,8 +92,8 @@ def accounts(request: Request, name: str = NameP, extension: str = Query(max_len
 
 @router.get("/{name}/paths", summary="Structural path analysis of a region's footprint")
 def paths(request: Request, name: str = NameP,
-          stressor: str = Query(max_length=200, description="Stressor name or full label."),
-          region: str = Query(max_length=100, description="Consuming region."),
+          stressor: str = Query(max_length=200, description="Stressor name or full label.", openapi_examples={"demo": {"value": 'air'}}),
+          region: str = Query(max_length=100, description="Consuming region.", openapi_examples={"demo": {"value": 'reg2'}}),
           top: int = Query(10, ge=1, le=200), max_order: int = Query(6, ge=0, le=10),
           threshold: float = Query(1e-4, ge=1e-8, le=1.0),
           wh: Warehouse = Depends(get_reader), hub: WarehouseHub = Depends(get_hub)) -> Response:

@@ -58,7 +58,7 @@ def rows(request: Request, commodity: str | None = None, stage: Stage | None = N
 
 
 @router.get("/{commodity}/shares", summary="Country shares of world production")
-def shares(request: Request, commodity: str = Path(description="Commodity (name, alias, symbol)."),
+def shares(request: Request, commodity: str = Path(description="Commodity (name, alias, symbol).", openapi_examples={"demo": {"value": 'cobalt'}}),
            stage: Stage = "mine", year: int | None = Year, wh: Warehouse = Depends(get_reader)) -> Response:
     """Each producing country's share of world production (percent) for one year."""
     com = params.commodity(commodity, "path.commodity")

@@ -29,7 +29,7 @@ def products(request: Request) -> Response:
 
 
 @router.get("/{product}/footprint", summary="Telecoupled TMR of one unit by origin country")
-def footprint(request: Request, product: str = Path(max_length=60), wh: Warehouse = Depends(get_reader)) -> Response:
+def footprint(request: Request, product: str = Path(max_length=60, openapi_examples={"demo": {"value": 'bev'}}), wh: Warehouse = Depends(get_reader)) -> Response:
     """kg metal and kg TMR by origin country and by metal, flows metal × country, coverage."""
     p = _check(product)
 
@@ -42,7 +42,7 @@ def footprint(request: Request, product: str = Path(max_length=60), wh: Warehous
 
 
 @router.get("/{product}/exposure", summary="Risk-weighted exposure by origin and risk type")
-def exposure(request: Request, product: str = Path(max_length=60),
+def exposure(request: Request, product: str = Path(max_length=60, openapi_examples={"demo": {"value": 'bev'}}),
              year: int = Query(2023, ge=1996, le=2100), window: int = Query(10, ge=1, le=100),
              wh: Warehouse = Depends(get_reader)) -> Response:
     """kg metal × country risk weight (governance, disruption, combined)."""

@@ -25,7 +25,7 @@ def _shape(out: dict) -> dict:
 
 
 @router.get("/mine/{mine_id}", summary="A mine stops for N months")
-def mine(request: Request, mine_id: str = Path(max_length=200), months: float = MonthsQ,
+def mine(request: Request, mine_id: str = Path(max_length=200, openapi_examples={"demo": {"value": 'bra-corrego-do-feijao'}}), months: float = MonthsQ,
          annual_output: float | None = Query(None, gt=0, le=1e10, description="Mine output t/year "
                                              "(overrides mine_sites.capacity)."),
          wh: Warehouse = Depends(get_reader)) -> Response:
@@ -42,8 +42,8 @@ def mine(request: Request, mine_id: str = Path(max_length=200), months: float = 
 
 
 @router.get("/country/{country}", summary="A country's output of a commodity is cut for N months")
-def country(request: Request, country: str = Path(description="ISO3 code or name."),
-            commodity: str = Query(description="Commodity (name, alias, symbol)."), months: float = MonthsQ,
+def country(request: Request, country: str = Path(description="ISO3 code or name.", openapi_examples={"demo": {"value": 'AUS'}}),
+            commodity: str = Query(description="Commodity (name, alias, symbol).", openapi_examples={"demo": {"value": 'lithium'}}), months: float = MonthsQ,
             fraction: float = Query(1.0, gt=0, le=1, description="Share of the country's output lost."),
             wh: Warehouse = Depends(get_reader)) -> Response:
     """Lost tonnes, share of world supply, and the consumers of the origin's deliveries."""

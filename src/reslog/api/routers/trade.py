@@ -35,7 +35,7 @@ def metals(request: Request, wh: Warehouse = Depends(get_reader)) -> Response:
 
 
 @router.get("/trace", summary="Consumption by consuming country and mining origin (paginated)")
-def trace(request: Request, metal: str = Query(description="Metal, e.g. cobalt."), year: int = YearQ,
+def trace(request: Request, metal: str = Query(description="Metal, e.g. cobalt.", openapi_examples={"demo": {"value": 'cobalt'}}), year: int = YearQ,
           consumer: str | None = Query(None, description="Only this consuming country (ISO3 or name)."),
           hs: str | None = HsQ, raw: bool = Query(False, description="Raw BACI quantities, not trade_clean."),
           bound: Literal["fraction", "low", "high"] = "fraction",
@@ -51,7 +51,7 @@ def trace(request: Request, metal: str = Query(description="Metal, e.g. cobalt."
 
 
 @router.get("/sankey", summary="Sankey links mine → refining → consuming country")
-def sankey(request: Request, metal: str = Query(description="Metal, e.g. cobalt."), year: int = YearQ,
+def sankey(request: Request, metal: str = Query(description="Metal, e.g. cobalt.", openapi_examples={"demo": {"value": 'cobalt'}}), year: int = YearQ,
            top: int = Query(12, ge=1, le=60, description="Countries per column (rest: Other)."),
            hs: str | None = HsQ, raw: bool = False, wh: Warehouse = Depends(get_reader)) -> Response:
     """Links ``origin, via, consumer, quantity_t`` (t of metal) for a Sankey diagram."""
