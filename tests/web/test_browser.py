@@ -14,7 +14,8 @@ import pytest
 from reslog.web.browser import DEMO_ANALYST
 from reslog.web.i18n import catalogue
 
-pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+pytestmark = [pytest.mark.filterwarnings("ignore::DeprecationWarning"),
+              pytest.mark.xdist_group("web-browser")]  # one chromium, one demo site
 
 # view path (with state), title key, a chart that must be drawn (None: no chart in the demo data)
 VIEWS = (
