@@ -77,3 +77,28 @@ def test_oversized_body_is_413(empty_app, empty_client):
     assert r.status_code == 413
     assert r.headers["content-type"].startswith("application/problem+json")
     assert seen == []
+
+
+def test_streamed_oversized_body_is_413_not_a_parser_error(empty_app, empty_client):
+    router = APIRouter()
+
+    @router.post("/api/_t/json")
+    async def take(request_body: dict) -> dict:  # pragma: no cover - must not be reached
+        return {}
+
+    empty_app.include_router(router)
+    limit = empty_app.state.settings.max_upload_bytes
+
+    def chunks():
+        for _ in range(limit // 65536 + 2):
+            yield b"x" * 65536
+
+    r = empty_client.post("/api/_t/json", content=chunks(), headers={"content-type": "application/json"})
+    assert r.status_code == 413
+    assert "RESLOG_MAX_UPLOAD_BYTES" in r.json()["detail"]
+
+
+def test_redoc_is_offline_too(empty_client):
+    html = empty_client.get("/redoc").text
+    assert "/static-docs/redoc.standalone.js" in html
+    assert "fonts.googleapis" not in html and "cdn." not in html

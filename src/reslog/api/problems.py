@@ -164,8 +164,8 @@ class BodyLimitMiddleware:
         self.max_bytes = max_bytes
 
     def _too_large(self, n: int | None) -> JSONResponse:
-        size = f"{n:,} bytes" if n is not None else "more"
-        return problem_response(413, detail=f"the request body is {size}; the limit is "
+        size = f"is {n:,} bytes" if n is not None else "(streamed) goes over the limit"
+        return problem_response(413, detail=f"the request body {size}; the limit is "
                                 f"{self.max_bytes:,} bytes (RESLOG_MAX_UPLOAD_BYTES)")
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -183,31 +183,40 @@ class BodyLimitMiddleware:
                     await self._too_large(n)(scope, receive, send)
                     return
         seen = 0
+        exceeded = False
+        answered = False
 
         class _TooLarge(Exception):
             pass
 
         async def _receive() -> Message:
-            nonlocal seen
+            nonlocal seen, exceeded
             msg = await receive()
             if msg["type"] == "http.request":
                 seen += len(msg.get("body", b""))
                 if seen > self.max_bytes:
+                    exceeded = True
                     raise _TooLarge
             return msg
 
-        started = False
-
         async def _send(message: Message) -> None:
-            nonlocal started
+            # Once the streamed body went over the limit, whatever the app answers (a parser's
+            # 400 after catching our exception) is replaced by one 413.
+            nonlocal answered
+            if exceeded:
+                if not answered and message["type"] == "http.response.start":
+                    answered = True
+                    await self._too_large(None)(scope, receive, send)
+                return
             if message["type"] == "http.response.start":
-                started = True
+                answered = True
             await send(message)
 
         try:
             await self.app(scope, _receive, _send)
         except _TooLarge:
-            if not started:
+            if not answered:
+                answered = True
                 await self._too_large(None)(scope, receive, send)
 
 
