@@ -35,6 +35,10 @@ def serve_cmd(
     from reslog.api.settings import Settings
 
     path: Path = resolve_db(db)
+    if not path.exists():
+        console.print(f"note: no warehouse at {path} yet; it is created empty (run `reslog demo` "
+                      "first for the demo data, or ingest through POST /api/ledger/ingests)",
+                      highlight=False, soft_wrap=True)
     settings = Settings(db=path)
     app = create_app(settings)
     shown = f"[{host}]" if ":" in host else host
