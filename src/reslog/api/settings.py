@@ -44,7 +44,8 @@ class Settings(BaseSettings):
     cookie_secure: bool = Field(False, description="Mark session cookies Secure (HTTPS only).")
     max_upload_bytes: int = Field(5_000_000, gt=0, description="Largest accepted request body.")
     lang_default: str = Field("en", description="Interface language when none is chosen: en or ja.")
-    cache_entries: int = Field(256, gt=0, description="Heavy results kept in the response cache.")
+    cache_entries: int = Field(256, ge=0, description="Heavy results kept in the response cache "
+                               "(0 turns the cache off: every request computes; for baselines).")
     cache_max_age: int = Field(60, ge=0, description="Cache-Control max-age (s) of heavy results.")
 
     @model_validator(mode="after")
