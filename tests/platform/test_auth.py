@@ -182,3 +182,13 @@ def test_removed_member_loses_access_at_once(app, world):
     assert victim.get("/api/platform/me").json()["role"] == "anonymous"
     audit = admin.get("/api/platform/audit").json()["items"]
     assert audit[0]["action"] == "member.remove" and audit[0]["item_id"] == uid
+
+
+def test_cookie_only_when_a_token_is_handed_out_and_private_answers_not_stored(app, world):
+    c = TestClient(app)
+    r = c.get("/openapi.json")
+    assert "set-cookie" not in r.headers  # public, cacheable answers carry no cookie
+    r = c.get("/api/platform/org-events")
+    assert r.headers["cache-control"] == "no-store" and "set-cookie" not in r.headers
+    r = c.get("/api/platform/me")
+    assert "reslog_csrf" in r.headers["set-cookie"] and r.headers["cache-control"] == "no-store"

@@ -1,18 +1,21 @@
-"""The middleware that gives each browser a random CSRF cookie (see :mod:`reslog.platform.security`).
+"""The platform's response middleware: the CSRF cookie, and ``no-store`` on private answers.
 
-When a request has no ``reslog_csrf`` cookie, a seed is made, kept in ``scope["state"]`` (so
-:func:`reslog.platform.deps.csrf_token` can sign it while rendering the page) and set as an
-HttpOnly, SameSite=Strict cookie on the response.
+* When :func:`reslog.platform.deps.csrf_token` hands a token to a browser that has no
+  ``reslog_csrf`` cookie yet, it makes a random seed and keeps it in ``scope["state"]``; this
+  middleware then sets that seed as an HttpOnly, SameSite=Strict cookie on the response. The
+  cookie is set only when a token was actually handed out, so cacheable public responses never
+  carry a ``Set-Cookie``.
+* Every answer under ``/api/platform/`` and ``/auth/`` (per-caller data) gets
+  ``Cache-Control: no-store`` unless the route set its own.
 """
 
 from __future__ import annotations
 
-from http.cookies import SimpleCookie
-
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from reslog.platform.deps import CSRF_COOKIE
-from reslog.platform.security import new_csrf_seed
+
+PRIVATE_PREFIXES = ("/api/platform/", "/api/platform", "/auth/")
 
 
 def csrf_cookie_header(seed: str, *, secure: bool) -> bytes:
@@ -24,7 +27,7 @@ def csrf_cookie_header(seed: str, *, secure: bool) -> bytes:
 
 
 class CsrfCookieMiddleware:
-    """Pure ASGI: set the CSRF cookie on responses to browsers that lack it."""
+    """Pure ASGI (streaming responses are not buffered)."""
 
     def __init__(self, app: ASGIApp, secure: bool = False) -> None:
         self.app = app
@@ -34,26 +37,17 @@ class CsrfCookieMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        has = False
-        for k, v in scope.get("headers", []):
-            if k == b"cookie":
-                c = SimpleCookie()
-                try:
-                    c.load(v.decode("latin-1"))
-                except Exception:  # malformed cookie header: treat as absent
-                    continue
-                if CSRF_COOKIE in c and c[CSRF_COOKIE].value:
-                    has = True
-        if has:
-            await self.app(scope, receive, send)
-            return
         state = scope.setdefault("state", {})
-        state.setdefault("csrf_seed", new_csrf_seed())
+        private = scope.get("path", "").startswith(PRIVATE_PREFIXES)
 
         async def _send(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
-                headers.append((b"set-cookie", csrf_cookie_header(state["csrf_seed"], secure=self.secure)))
+                seed = state.get("csrf_seed") if isinstance(state, dict) else None
+                if seed:
+                    headers.append((b"set-cookie", csrf_cookie_header(seed, secure=self.secure)))
+                if private and not any(k.lower() == b"cache-control" for k, _ in headers):
+                    headers.append((b"cache-control", b"no-store"))
                 message = {**message, "headers": headers}
             await send(message)
 
