@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from reslog.services.provenance import Provenance, packaged, provenance
+from reslog.services.provenance import Provenance, packaged_present, provenance
 from reslog.store.warehouse import Warehouse
 
 
@@ -22,13 +22,13 @@ def criticality(wh: Warehouse, *, year: int | None = None, scope: str = "EU") ->
     table = _criticality_frame(wh, year, scope.upper())
     points = matrix_frame(table)
     prod = wh.production(reported_only=year is None)
-    if len(table):
-        prod = prod.merge(table[["commodity", "stage", "year"]].drop_duplicates(),
-                          on=["commodity", "stage", "year"])
+    keys = [c for c in ("commodity", "stage", "year") if c in table.columns and c in prod.columns]
+    if len(table) and keys:
+        prod = prod.merge(table[keys].drop_duplicates(), on=keys)
     gov = wh.query("SELECT ledger_id FROM governance")
-    prov = provenance(wh, prod, gov, packaged_files=[packaged(
-        "crm/eu_crm_published.csv", "European Commission (2023) Study on the critical raw materials "
-        "for the EU — published SR, EI, EoL-RIR, SI parameters")],
+    prov = provenance(wh, prod, gov, packaged_files=packaged_present(
+        ("crm/*.csv", "European Commission CRM assessments: published SR, EI, EoL-RIR, SI and "
+                      "trade parameters (cited per row)")),
         notes=["SR = [HHI_WGI(global)·IR/2 + HHI_WGI(sourcing)·(1 − IR/2)]·(1 − EoL_RIR)·SI_SR "
                "(Blengini et al. 2017); docs/criticality.md."])
     return table, points, prov

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from reslog.services.provenance import Provenance, packaged, provenance
+from reslog.services.provenance import Provenance, packaged_present, provenance
 from reslog.store.warehouse import Warehouse
 
-PRODUCT_FILES = [
-    packaged("products/products.csv", "product definitions"),
-    packaged("products/inventory.csv", "metal inventories per product (cited per row)"),
-    packaged("products/battery_intensity.csv", "Busch et al. (2024) battery metal intensities"),
-    packaged("products/tmr_coefficients.csv", "total material requirement coefficients (cited per row)"),
-    packaged("products/mine_production.csv", "supplementary mine production (cited per row)"),
-]
+PRODUCT_FILES = packaged_present(
+    ("products/products.csv", "product definitions"),
+    ("products/inventory.csv", "metal inventories per product (cited per row)"),
+    ("products/battery_intensity.csv", "Busch et al. (2024) battery metal intensities"),
+    ("products/tmr_coefficients.csv", "total material requirement coefficients (cited per row)"),
+    ("products/mine_production.csv", "supplementary mine production (cited per row)"),
+)
 
 
 def products() -> list[dict[str, Any]]:

@@ -59,8 +59,18 @@ class Provenance:
 
 def packaged(relpath: str, cites: str) -> dict[str, str]:
     """A packaged data file (relative to ``reslog/data``) and the publication it cites."""
-    assert (PACKAGE_DATA / relpath).exists(), relpath
     return {"file": f"reslog/data/{relpath}", "cites": cites}
+
+
+def packaged_present(*items: tuple[str, str]) -> list[dict[str, str]]:
+    """:func:`packaged` entries for the ``(relpath or glob, cites)`` pairs whose files exist in this
+    installation (so a renamed data file never breaks a result, nor is cited when absent)."""
+    out = []
+    for pattern, cites in items:
+        for f in sorted(PACKAGE_DATA.glob(pattern)):
+            if f.is_file():
+                out.append(packaged(str(f.relative_to(PACKAGE_DATA)), cites))
+    return out
 
 
 def provenance(wh: Warehouse, *frames: pd.DataFrame | None, packaged_files: list[dict[str, str]] | None = None,

@@ -13,7 +13,7 @@ from typing import Any
 import pandas as pd
 
 from reslog.errors import ReslogError
-from reslog.services.provenance import Provenance, provenance
+from reslog.services.provenance import Provenance, packaged_present, provenance
 from reslog.store.warehouse import Warehouse
 
 
@@ -92,7 +92,7 @@ def mine_shock(wh: Warehouse, mine_id: str, months: float, *, annual_output: flo
     prod = wh.query("SELECT ledger_id FROM production WHERE commodity = ? AND stage = 'mine'", [out["commodity"]])
     files = []
     if any("packaged cited case" in n for n in rep.notes) or mine.empty:
-        files.append({"file": "reslog/data/cases/brumadinho/", "cites": "cited case data (exports, mine, production)"})
+        files += packaged_present(("cases/brumadinho/*.csv", "Brumadinho case data, cited per row"))
     return out, provenance(wh, mine, prod, packaged_files=files)
 
 

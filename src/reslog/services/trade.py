@@ -6,7 +6,7 @@ from typing import Any
 
 import pandas as pd
 
-from reslog.services.provenance import Provenance, provenance
+from reslog.services.provenance import Provenance, packaged_present, provenance
 from reslog.store.warehouse import Warehouse
 
 
@@ -29,9 +29,8 @@ def _prov(wh: Warehouse, metal: str, year: int, notes: list[str]) -> Provenance:
         tc = wh.query("SELECT DISTINCT ledger_id FROM trade_clean WHERE t = ?", [year])
     except Exception:  # noqa: BLE001 - table absent in an old warehouse
         tc = None
-    return provenance(wh, prod, tr, tc, packaged_files=[{
-        "file": "reslog/data/metal_content.csv", "cites": "metal content of HS codes (docs/trade.md)"}],
-        notes=notes)
+    return provenance(wh, prod, tr, tc, packaged_files=packaged_present(
+        ("metal_content.csv", "metal content of HS codes (docs/trade.md)")), notes=notes)
 
 
 def trace(wh: Warehouse, metal: str, year: int, *, consumer: str | None = None, hs: str | None = None,
