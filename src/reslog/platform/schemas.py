@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 RoleName = Literal["viewer", "analyst", "admin"]
 ItemType = Literal["supplier_list", "org_event", "watchlist"]
+NO_NUL = r"^[^\x00]*$"
+# Text without NUL characters (PostgreSQL text cannot hold them; refused with 422 on both backends).
+Text = Annotated[str, StringConstraints(pattern=NO_NUL)]
 
 
 class _Strict(BaseModel):
@@ -16,10 +19,10 @@ class _Strict(BaseModel):
 
 
 class MemberIn(_Strict):
-    email: str = Field(max_length=320)
-    password: str = Field(min_length=10, max_length=1000)
+    email: Text = Field(max_length=320)
+    password: Text = Field(min_length=10, max_length=1000)
     role: RoleName = "viewer"
-    display_name: str = Field("", max_length=200)
+    display_name: Text = Field("", max_length=200)
 
 
 class MemberPatch(_Strict):
@@ -27,7 +30,7 @@ class MemberPatch(_Strict):
 
 
 class ApiKeyIn(_Strict):
-    name: str = Field(min_length=1, max_length=200)
+    name: Text = Field(min_length=1, max_length=200)
     role: RoleName = "viewer"
 
 
@@ -43,50 +46,50 @@ class PublishIn(_Strict):
 
 
 class OrgEventIn(_Strict):
-    event_type: str = Field(min_length=1, max_length=64)
-    title: str = Field(min_length=1, max_length=500)
+    event_type: Text = Field(min_length=1, max_length=64)
+    title: Text = Field(min_length=1, max_length=500)
     severity: float = Field(ge=0.0, le=1.0)
     confidence: float = Field(1.0, ge=0.0, le=1.0)
     start_time: datetime | None = None
     end_time: datetime | None = None
     lat: float | None = Field(None, ge=-90, le=90)
     lon: float | None = Field(None, ge=-180, le=180)
-    country: str | None = Field(None, max_length=100)
-    commodity: str | None = Field(None, max_length=100)
-    mine_id: str | None = Field(None, max_length=200)
-    description: str = Field("", max_length=20_000)
-    source_urls: list[str] = Field(default_factory=list, max_length=50)
+    country: Text | None = Field(None, max_length=100)
+    commodity: Text | None = Field(None, max_length=100)
+    mine_id: Text | None = Field(None, max_length=200)
+    description: Text = Field("", max_length=20_000)
+    source_urls: list[Text] = Field(default_factory=list, max_length=50)
 
 
 class OrgEventPatch(_Strict):
-    event_type: str | None = Field(None, min_length=1, max_length=64)
-    title: str | None = Field(None, min_length=1, max_length=500)
+    event_type: Text | None = Field(None, min_length=1, max_length=64)
+    title: Text | None = Field(None, min_length=1, max_length=500)
     severity: float | None = Field(None, ge=0.0, le=1.0)
     confidence: float | None = Field(None, ge=0.0, le=1.0)
     start_time: datetime | None = None
     end_time: datetime | None = None
     lat: float | None = Field(None, ge=-90, le=90)
     lon: float | None = Field(None, ge=-180, le=180)
-    country: str | None = Field(None, max_length=100)
-    commodity: str | None = Field(None, max_length=100)
-    mine_id: str | None = Field(None, max_length=200)
-    description: str | None = Field(None, max_length=20_000)
-    source_urls: list[str] | None = Field(None, max_length=50)
+    country: Text | None = Field(None, max_length=100)
+    commodity: Text | None = Field(None, max_length=100)
+    mine_id: Text | None = Field(None, max_length=200)
+    description: Text | None = Field(None, max_length=20_000)
+    source_urls: list[Text] | None = Field(None, max_length=50)
 
 
 class WatchlistIn(_Strict):
-    name: str = Field(min_length=1, max_length=200)
-    countries: list[str] = Field(default_factory=list, max_length=300)
-    commodities: list[str] = Field(default_factory=list, max_length=300)
-    mines: list[str] = Field(default_factory=list, max_length=1000)
-    event_types: list[str] = Field(default_factory=list, max_length=50)
+    name: Text = Field(min_length=1, max_length=200)
+    countries: list[Text] = Field(default_factory=list, max_length=300)
+    commodities: list[Text] = Field(default_factory=list, max_length=300)
+    mines: list[Text] = Field(default_factory=list, max_length=1000)
+    event_types: list[Text] = Field(default_factory=list, max_length=50)
     min_severity: float = Field(0.0, ge=0.0, le=1.0)
 
 
 class WatchlistPatch(_Strict):
-    name: str | None = Field(None, min_length=1, max_length=200)
-    countries: list[str] | None = Field(None, max_length=300)
-    commodities: list[str] | None = Field(None, max_length=300)
-    mines: list[str] | None = Field(None, max_length=1000)
-    event_types: list[str] | None = Field(None, max_length=50)
+    name: Text | None = Field(None, min_length=1, max_length=200)
+    countries: list[Text] | None = Field(None, max_length=300)
+    commodities: list[Text] | None = Field(None, max_length=300)
+    mines: list[Text] | None = Field(None, max_length=1000)
+    event_types: list[Text] | None = Field(None, max_length=50)
     min_severity: float | None = Field(None, ge=0.0, le=1.0)

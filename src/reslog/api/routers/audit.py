@@ -9,14 +9,15 @@ from sqlalchemy.orm import Session
 from reslog.api.pagination import Page, page_params, paged
 from reslog.platform.deps import Principal, get_db, require_role
 from reslog.platform.models import AuditEntry, User
+from reslog.platform.schemas import NO_NUL
 
 router = APIRouter(prefix="/api/platform/audit", tags=["platform: audit"])
 
 
 @router.get("")
 def list_audit(request: Request, page: Page = Depends(page_params),
-               action: str | None = Query(None, max_length=64),
-               item_type: str | None = Query(None, max_length=32),
+               action: str | None = Query(None, max_length=64, pattern=NO_NUL),
+               item_type: str | None = Query(None, max_length=32, pattern=NO_NUL),
                principal: Principal = Depends(require_role("admin")),
                db: Session = Depends(get_db)) -> dict:
     """Audit entries of your organisation, newest first."""

@@ -22,6 +22,7 @@ from reslog.platform import accounts, audit
 from reslog.platform.deps import (SESSION_COOKIE, Principal, client_ip, csrf_token, get_db,
                                   get_principal, verify_csrf)
 from reslog.platform.models import Organisation
+from reslog.platform.schemas import NO_NUL
 
 router = APIRouter(tags=["platform: accounts"])
 log = logging.getLogger("reslog.platform")
@@ -44,9 +45,9 @@ def _wants_html(request: Request) -> bool:
              responses={303: {"description": "logged in; redirect to `next`"},
                         401: {"description": "invalid credentials"},
                         429: {"description": "too many failed logins"}})
-def login(request: Request, username: Annotated[str, Form(max_length=320)],
-          password: Annotated[str, Form(max_length=1000)],
-          next: Annotated[str, Form(max_length=2000)] = "/",
+def login(request: Request, username: Annotated[str, Form(max_length=320, pattern=NO_NUL)],
+          password: Annotated[str, Form(max_length=1000, pattern=NO_NUL)],
+          next: Annotated[str, Form(max_length=2000, pattern=NO_NUL)] = "/",
           db: Session = Depends(get_db)) -> Response:
     """Check the password (argon2) and start a session."""
     st = request.app.state.platform

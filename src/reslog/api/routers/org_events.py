@@ -18,7 +18,7 @@ from reslog.api.problems import ProblemError
 from reslog.platform import audit, items
 from reslog.platform.deps import Principal, get_db, get_principal, require_role, verify_csrf
 from reslog.platform.models import Organisation, OrgEvent, utcnow
-from reslog.platform.schemas import OrgEventIn, OrgEventPatch
+from reslog.platform.schemas import NO_NUL, OrgEventIn, OrgEventPatch
 from reslog.schema import EVENT_TYPES, resolve_commodity, resolve_country
 
 router = APIRouter(prefix="/api/platform/org-events", tags=["platform: organisation events"])
@@ -53,9 +53,9 @@ def _record(db: Session, ev: OrgEvent) -> dict:
 
 @router.get("")
 def list_org_events(request: Request, page: Page = Depends(page_params),
-                    event_type: str | None = Query(None, max_length=64),
-                    country: str | None = Query(None, max_length=100),
-                    commodity: str | None = Query(None, max_length=100),
+                    event_type: str | None = Query(None, max_length=64, pattern=NO_NUL),
+                    country: str | None = Query(None, max_length=100, pattern=NO_NUL),
+                    commodity: str | None = Query(None, max_length=100, pattern=NO_NUL),
                     since: datetime | None = None, until: datetime | None = None,
                     min_severity: float | None = Query(None, ge=0, le=1),
                     mine: bool = Query(False, description="Only your organisation's own events."),

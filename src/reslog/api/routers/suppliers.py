@@ -22,6 +22,7 @@ from reslog.platform import audit, items
 from reslog.platform.deps import (Principal, get_db, get_principal, require_role, require_user,
                                   verify_csrf)
 from reslog.platform.models import Supplier, SupplierList
+from reslog.platform.schemas import NO_NUL
 from reslog.platform.supplier_csv import parse_supplier_csv
 from reslog.store.warehouse import Warehouse
 
@@ -52,7 +53,7 @@ def list_supplier_lists(request: Request, page: Page = Depends(page_params),
 async def upload_supplier_list(
     request: Request,
     file: Annotated[UploadFile, File(description="CSV: supplier,country,commodity[,mine]")],
-    name: Annotated[str, Form(max_length=200)] = "",
+    name: Annotated[str, Form(max_length=200, pattern=NO_NUL)] = "",
     principal: Principal = Depends(require_role("analyst")),
     db: Session = Depends(get_db),
 ) -> dict:
@@ -62,7 +63,8 @@ async def upload_supplier_list(
     if len(data) > limit:
         raise ProblemError(413, "Content Too Large",
                            f"the file is more than {limit:,} bytes (RESLOG_MAX_UPLOAD_BYTES)")
-    filename = (file.filename or "upload.csv").replace("\\", "/").rsplit("/", 1)[-1][:255]
+    filename = (file.filename or "upload.csv").replace("\\", "/").rsplit("/", 1)[-1]
+    filename = "".join(ch for ch in filename if ch.isprintable())[:255] or "upload.csv"
     try:
         rows = parse_supplier_csv(filename, data)
     except InputError as e:
