@@ -152,3 +152,19 @@ def test_frames_are_independent_of_cursor(hub: WarehouseHub):
     with hub.reader() as wh:
         df = wh.production()
     assert isinstance(df, pd.DataFrame) and len(df) > 0
+
+
+def test_warehouse_open_inside_the_serving_process_uses_the_hub(hub: WarehouseHub):
+    from reslog.store.warehouse import Warehouse, WarehouseError
+
+    n = _count(hub)
+    wh = Warehouse.open(hub.path, read_only=True)   # library code opening the file itself
+    try:
+        assert len(wh.production()) > 0 and wh.read_only
+    finally:
+        wh.close()                                    # closes the cursor, not the hub
+    assert _count(hub) == n
+    with pytest.raises(WarehouseError, match="one writer"):
+        Warehouse.open(hub.path)
+    hub.close()
+    Warehouse.open(hub.path).close()                  # once the hub has stopped, files open normally

@@ -13,7 +13,10 @@ it was before the ingest, and the next read after ``COMMIT`` sees the new data. 
   on a fresh cursor (safe to use from any thread; one per request);
 - :meth:`WarehouseHub.writer` yields the one writing ``Warehouse`` (a cursor of its own) under
   a lock, so writes are serialised while reads go on;
-- :attr:`WarehouseHub.version` changes after every committed write; response caches key on it.
+- :attr:`WarehouseHub.version` changes after every committed write; response caches key on it;
+- while a hub serves a file, ``Warehouse.open(path, read_only=True)`` anywhere in the same process
+  returns a reader on the hub's connection (DuckDB would refuse a second, read-only connection),
+  and ``Warehouse.open(path)`` for writing is refused with a message naming the writer.
 
 ``docs/api.md`` ("Warehouse concurrency") has the measurements behind this choice.
 """
@@ -26,6 +29,7 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
+from reslog.store import warehouse as _warehouse
 from reslog.store.warehouse import Warehouse
 
 
@@ -51,12 +55,15 @@ class WarehouseHub:
             with self._open_lock:
                 if self._root is None:
                     self._root = Warehouse.open(self.path)
+                    _warehouse._IN_PROCESS_OWNERS[self.path.resolve()] = self
         return self._root
 
     def close(self) -> None:
         """Close the connection (every cursor with it), after a running write has finished."""
         with self._write_lock, self._open_lock:
             if self._root is not None:
+                if _warehouse._IN_PROCESS_OWNERS.get(self.path.resolve()) is self:
+                    del _warehouse._IN_PROCESS_OWNERS[self.path.resolve()]
                 self._root.close()
                 self._root = None
                 self._version = None
@@ -71,6 +78,14 @@ class WarehouseHub:
             yield Warehouse(cur, self.path, read_only=True)
         finally:
             cur.close()
+
+    def open_reader(self) -> Warehouse:
+        """A read-only ``Warehouse`` on a new cursor; its ``close()`` closes only the cursor.
+
+        What :meth:`Warehouse.open` (read-only) returns in this process while the hub serves the
+        file, so library code that opens the warehouse itself keeps working inside the server.
+        """
+        return Warehouse(self._root_wh().con.cursor(), self.path, read_only=True)
 
     @contextlib.contextmanager
     def writer(self) -> Iterator[Warehouse]:

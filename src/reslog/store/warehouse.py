@@ -40,6 +40,11 @@ class WarehouseError(ReslogError):
 
 MEMORY_LIMIT = os.environ.get("RESLOG_MEMORY_LIMIT", "2GB")
 
+# Warehouse files served by a :class:`reslog.store.hub.WarehouseHub` of *this* process (resolved
+# path -> hub). DuckDB refuses a second connection to the same file with another configuration,
+# so :meth:`Warehouse.open` hands out a reader on the hub's connection instead (see hub.py).
+_IN_PROCESS_OWNERS: dict[Path, Any] = {}
+
 
 def _first(result: duckdb.DuckDBPyConnection) -> tuple[Any, ...] | None:
     """First row of a result (fetching all of it, so the connection is free again)."""
@@ -63,6 +68,13 @@ class Warehouse:
     def open(cls, path: str | Path, *, read_only: bool = False) -> "Warehouse":
         """Open the warehouse at ``path``, creating file and schema if needed (unless read-only)."""
         path = Path(path)
+        owner = _IN_PROCESS_OWNERS.get(path.resolve())
+        if owner is not None:
+            if read_only:
+                return owner.open_reader()
+            raise WarehouseError(
+                f"{path}: this process serves the warehouse (reslog serve); writes go through its "
+                "one writer (WarehouseHub.writer(), POST /api/ledger/ingests)")
         if read_only and not path.exists():
             raise WarehouseError(
                 f"{path}: no warehouse here yet; run `reslog demo` or `reslog ingest KIND PATH` first"
