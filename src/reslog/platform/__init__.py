@@ -50,11 +50,32 @@ def install(app: Any, settings: Any) -> PlatformState:
     """Set up the platform on ``app`` (called by ``create_app``).
 
     Migrates the database to head on start, stores the state in ``app.state.platform``, adds the
-    middleware that gives each browser its CSRF cookie.
+    middleware that gives each browser its CSRF cookie; the engine is disposed of at shutdown.
     """
     from reslog.platform.csrf import CsrfCookieMiddleware
 
     state = open_platform(settings)
     app.state.platform = state
     app.add_middleware(CsrfCookieMiddleware, secure=bool(getattr(settings, "cookie_secure", False)))
+    _dispose_on_shutdown(app, state)
     return state
+
+
+def _dispose_on_shutdown(app: Any, state: PlatformState) -> None:
+    """Close the engine's pooled connections when the app's lifespan ends."""
+    import contextlib
+
+    router = getattr(app, "router", None)
+    inner = getattr(router, "lifespan_context", None)
+    if inner is None:
+        return
+
+    @contextlib.asynccontextmanager
+    async def lifespan(a: Any):
+        try:
+            async with inner(a) as value:
+                yield value
+        finally:
+            state.engine.dispose()
+
+    router.lifespan_context = lifespan
