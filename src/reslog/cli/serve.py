@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -39,6 +40,9 @@ def serve_cmd(
         console.print(f"note: no warehouse at {path} yet; it is created empty (run `reslog demo` "
                       "first for the demo data, or ingest through POST /api/ledger/ingests)",
                       highlight=False, soft_wrap=True)
+    # Library code that resolves the default warehouse (``$RESLOG_DB``) finds the served one; inside
+    # this process ``Warehouse.open`` then hands out readers on the server's connection.
+    os.environ["RESLOG_DB"] = str(path)
     settings = Settings(db=path)
     app = create_app(settings)
     shown = f"[{host}]" if ":" in host else host
