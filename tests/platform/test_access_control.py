@@ -152,17 +152,19 @@ def test_guessed_ids_answer_like_missing_ones(app, world):
             assert norm(r1, bid) == norm(r2, missing)
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(guess=st.integers(min_value=1, max_value=40))
-def test_any_guessed_event_id_is_visible_only_when_allowed(app_factory, guess):
-    """For any id, A gets 200 exactly for its own events, the ones shared with it and the public ones."""
-    state = _hyp_state(app_factory)
-    app, world, visible = state
-    a = browser(app, world.A, "viewer") if "a_browser" not in _HYP else _HYP["a_browser"]
-    _HYP["a_browser"] = a
-    r = a.get(f"/api/platform/org-events/{guess}")
-    assert r.status_code == (200 if guess in visible else 404)
-    assert not _leaks(r.text) or guess in visible
+KIND_BASES = {"org_event": "/api/platform/org-events", "supplier_list": "/api/platform/suppliers",
+              "watchlist": "/api/platform/watchlists"}
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(kind=st.sampled_from(sorted(KIND_BASES)), guess=st.integers(min_value=1, max_value=30))
+def test_any_guessed_id_is_visible_only_when_allowed(app_factory, kind, guess):
+    """For any item kind and id, A's viewer gets 200 exactly for A's own items, the ones shared
+    with A and the published ones; 404 otherwise, and never a B secret."""
+    app, world, visible, a = _hyp_state(app_factory)
+    r = a.get(f"{KIND_BASES[kind]}/{guess}")
+    assert r.status_code == (200 if guess in visible[kind] else 404), (kind, guess, r.text[:200])
+    assert not _leaks(r.text)
 
 
 _HYP: dict = {}
@@ -178,19 +180,33 @@ def _hyp_state(app_factory):
         app = app_factory()
         world = make_world(app)
         items = seed_items(app, world)
-        b = items.b_admin_browser
+        b_admin = items.b_admin_browser
         b_an = browser(app, world.B, "analyst")
-        # More B events: one private, one shared with A, one published.
-        ids = {}
+        visible = {"org_event": {items.a_event}, "supplier_list": {items.a_list},
+                   "watchlist": {items.a_watch}}
+        # More B items of each kind: one private, one shared with A, one published.
         for tag in ("private", "shared", "published"):
-            r = b_an.post("/api/platform/org-events", json={"event_type": "pollution", "severity": 0.2,
-                                                              "title": f"SECRET-B {tag}" if tag == "private" else f"B {tag}"})
-            ids[tag] = r.json()["id"]
-        assert b_an.post("/api/platform/sharing/shares", json={"item_type": "org_event", "item_id": ids["shared"],
-                                                               "org_id": world.A.id}).status_code == 201
-        assert b.post("/api/platform/sharing/publish", json={"item_type": "org_event",
-                                                             "item_id": ids["published"]}).status_code == 200
-        _HYP["state"] = (app, world, {items.a_event, ids["shared"], ids["published"]})
+            secret = "SECRET-B " if tag == "private" else "B "
+            made = {
+                "org_event": b_an.post("/api/platform/org-events", json={
+                    "event_type": "pollution", "severity": 0.2, "title": secret + tag}),
+                "supplier_list": b_an.post("/api/platform/suppliers", files={"file": (
+                    "l.csv", b"supplier,country,commodity\n" + (b"SecretSupplierB" if tag == "private" else b"Pub")
+                    + b",COD,cobalt\n")}, data={"name": secret + tag}),
+                "watchlist": b_an.post("/api/platform/watchlists", json={"name": secret + tag}),
+            }
+            for kind, r in made.items():
+                assert r.status_code == 201, r.text
+                iid = r.json()["id"]
+                if tag == "shared":
+                    assert b_an.post("/api/platform/sharing/shares", json={
+                        "item_type": kind, "item_id": iid, "org_id": world.A.id}).status_code == 201
+                    visible[kind].add(iid)
+                elif tag == "published":
+                    assert b_admin.post("/api/platform/sharing/publish", json={
+                        "item_type": kind, "item_id": iid}).status_code == 200
+                    visible[kind].add(iid)
+        _HYP["state"] = (app, world, visible, browser(app, world.A, "viewer"))
     return _HYP["state"]
 
 

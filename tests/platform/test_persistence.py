@@ -126,3 +126,20 @@ def test_cli_migrate_and_demo_users(platform_url, tmp_path):
     e.dispose()
     if platform_url.startswith("postgresql"):
         assert "postgres@" in platform_url  # the URL printed hides passwords (none here)
+
+
+def test_cli_create_user_and_list(platform_url):
+    from typer.testing import CliRunner
+
+    from reslog.cli import app as cli
+
+    run = CliRunner().invoke
+    r = run(cli, ["platform", "create-user", "Acme Cobalt", "Boss@Acme.example", "--role", "admin",
+                  "--password", "a-long-enough-password", "--url", platform_url])
+    assert r.exit_code == 0, r.output
+    assert "boss@acme.example is admin of organisation" in r.output
+    r = run(cli, ["platform", "create-user", "Acme Cobalt", "boss@acme.example", "--password",
+                  "a-long-enough-password", "--url", platform_url])
+    assert r.exit_code != 0  # already exists (ReslogError → exit 2 through reslog.cli.main)
+    r = run(cli, ["platform", "list-users", "--url", platform_url])
+    assert r.exit_code == 0 and "Acme Cobalt" in r.output and "admin" in r.output
