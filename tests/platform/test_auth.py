@@ -192,3 +192,31 @@ def test_cookie_only_when_a_token_is_handed_out_and_private_answers_not_stored(a
     assert r.headers["cache-control"] == "no-store" and "set-cookie" not in r.headers
     r = c.get("/api/platform/me")
     assert "reslog_csrf" in r.headers["set-cookie"] and r.headers["cache-control"] == "no-store"
+
+
+def test_change_own_password(app, world):
+    uid, email, pw = world.A.users["analyst"]
+    other_device = browser(app, world.A, "analyst")
+    b = browser(app, world.A, "analyst")
+    r = b.post("/api/platform/me/password", json={"current_password": "wrong-one", "new_password": "n" * 12})
+    assert r.status_code == 401 and r.json()["detail"] == "invalid credentials"
+    r = b.post("/api/platform/me/password", json={"current_password": pw, "new_password": "short"})
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "body.new_password"
+    assert b.post("/api/platform/me/password", json={"current_password": pw,
+                                                     "new_password": "a-brand-new-password"}).status_code == 204
+    # This session goes on; the other device is logged out; the new password works, the old not.
+    assert b.get("/api/platform/me").json()["role"] == "analyst"
+    assert other_device.get("/api/platform/me").json()["role"] == "anonymous"
+    Browser(app).login(email, "a-brand-new-password")
+    fresh = Browser(app)
+    r = fresh.c.post("/auth/login", data={"username": email, "password": pw, "csrf": fresh.csrf},
+                     follow_redirects=False)
+    assert r.status_code == 401
+    # API keys cannot change passwords.
+    key = browser(app, world.A, "admin").post("/api/platform/apikeys", json={"name": "k", "role": "viewer"}).json()["key"]
+    from conftest import KeyClient
+
+    assert KeyClient(app, key).post("/api/platform/me/password", json={
+        "current_password": "x", "new_password": "y" * 12}).status_code == 403
+    log = browser(app, world.A, "admin").get("/api/platform/audit", params={"action": "password.change"}).json()
+    assert log["total"] == 1 and log["items"][0]["user_id"] == uid

@@ -25,6 +25,11 @@ class MemberIn(_Strict):
     display_name: Text = Field("", max_length=200)
 
 
+class PasswordChange(_Strict):
+    current_password: Text = Field(max_length=1000)
+    new_password: Text = Field(min_length=10, max_length=1000)
+
+
 class MemberPatch(_Strict):
     role: RoleName
 

@@ -15,14 +15,15 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from reslog.api.problems import ProblemError
-from reslog.platform import accounts, audit
+from reslog.platform import accounts, audit, security
 from reslog.platform.deps import (SESSION_COOKIE, Principal, client_ip, csrf_token, get_db,
-                                  get_principal, verify_csrf)
-from reslog.platform.models import Organisation
-from reslog.platform.schemas import NO_NUL
+                                  get_principal, require_user, verify_csrf)
+from reslog.platform.models import Organisation, User, UserSession, utcnow
+from reslog.platform.schemas import NO_NUL, PasswordChange
 
 router = APIRouter(tags=["platform: accounts"])
 log = logging.getLogger("reslog.platform")
@@ -104,3 +105,35 @@ def me(request: Request, principal: Principal = Depends(get_principal),
     return {"user_id": principal.user_id, "username": principal.username,
             "org_id": principal.org_id, "org_name": org.name if org else None,
             "role": principal.role, "via": principal.via, "csrf_token": csrf_token(request)}
+
+
+@router.post("/api/platform/me/password", status_code=204, dependencies=[Depends(verify_csrf)])
+def change_password(body: PasswordChange, request: Request,
+                    principal: Principal = Depends(require_user),
+                    db: Session = Depends(get_db)) -> None:
+    """Change your own password (logged in with a session, not an API key).
+
+    The current password is checked like a login (same rate limit, same answer when wrong);
+    every other session of the user ends.
+    """
+    if principal.via != "session" or principal.user_id is None:
+        raise ProblemError(403, "Forbidden", "log in with your password to change it")
+    st = request.app.state.platform
+    user = db.get(User, principal.user_id)
+    assert user is not None
+    ip = client_ip(request)
+    wait = st.limiter.retry_after(user.email, ip)
+    if wait > 0:
+        raise ProblemError(429, "Too Many Requests", f"too many failed attempts; try again in "
+                           f"{int(wait) + 1} s", headers={"Retry-After": str(int(wait) + 1)})
+    ok, _ = security.verify_password(user.password_hash, body.current_password)
+    if not ok:
+        st.limiter.failure(user.email, ip)
+        raise ProblemError(401, "Unauthorized", "invalid credentials")
+    user.password_hash = security.hash_password(body.new_password)
+    for s in db.scalars(select(UserSession).where(UserSession.user_id == user.id,
+                                                  UserSession.id != principal.session_id,
+                                                  UserSession.revoked_at.is_(None))):
+        s.revoked_at = utcnow()
+    audit.record(db, principal, "password.change", "user", user.id)
+    db.commit()
