@@ -10,8 +10,8 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import (SECRET_MARKERS, Browser, KeyClient, b_state, browser, seed_items)
-from routes import fill, iter_routes
+from platform_testkit import (SECRET_MARKERS, Browser, KeyClient, b_state, browser, seed_items)
+from platform_routes import fill, iter_routes
 
 ITEM_PARAMS = {"event_id": "b_event", "list_id": "b_list", "watchlist_id": "b_watch",
                "key_id": "b_key_id", "grant_id": "b_grant"}
@@ -175,7 +175,7 @@ def _hyp_state(app_factory):
     if _HYP.get("factory") is not app_factory:
         _HYP.clear()
         _HYP["factory"] = app_factory
-        from conftest import make_world
+        from platform_testkit import make_world
 
         app = app_factory()
         world = make_world(app)

@@ -7,7 +7,7 @@ from datetime import timedelta
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from conftest import Browser, browser
+from platform_testkit import Browser, browser
 from reslog.platform.models import User, UserSession, utcnow
 
 
@@ -44,7 +44,7 @@ def test_login_sets_httponly_samesite_cookie_and_redirects(app, world):
 
 
 def test_secure_cookie_when_configured(app_factory):
-    from conftest import make_world
+    from platform_testkit import make_world
 
     app = app_factory(cookie_secure=True)
     world = make_world(app)
@@ -214,7 +214,7 @@ def test_change_own_password(app, world):
     assert r.status_code == 401
     # API keys cannot change passwords.
     key = browser(app, world.A, "admin").post("/api/platform/apikeys", json={"name": "k", "role": "viewer"}).json()["key"]
-    from conftest import KeyClient
+    from platform_testkit import KeyClient
 
     assert KeyClient(app, key).post("/api/platform/me/password", json={
         "current_password": "x", "new_password": "y" * 12}).status_code == 403

@@ -8,7 +8,7 @@ import pytest
 schemathesis = pytest.importorskip("schemathesis")
 from hypothesis import HealthCheck, Phase, given, settings  # noqa: E402
 
-from conftest import seed_items  # noqa: E402
+from platform_testkit import seed_items  # noqa: E402
 
 MAX_EXAMPLES = 15
 

@@ -1,6 +1,6 @@
 """Text PostgreSQL cannot store (NUL characters) is refused with 422 on both backends, never a 500."""
 
-from conftest import Browser, browser
+from platform_testkit import Browser, browser
 
 
 def test_nul_bytes_are_refused_not_500(app, world):

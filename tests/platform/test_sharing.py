@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import Browser, browser, seed_items
+from platform_testkit import Browser, browser, seed_items
 
 KINDS = [("org_event", "/api/platform/org-events", "a_event"),
          ("supplier_list", "/api/platform/suppliers", "a_list"),
@@ -106,7 +106,7 @@ def test_audit_log_records_who_changed_and_shared_what(app, world):
 
 
 def test_api_key_actions_are_audited_with_the_key(app, world):
-    from conftest import KeyClient
+    from platform_testkit import KeyClient
 
     items = seed_items(app, world)
     k = KeyClient(app, items.a_key)

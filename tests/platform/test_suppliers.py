@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from conftest import SUPPLIER_CSV, browser
+from platform_testkit import SUPPLIER_CSV, browser
 from reslog.platform.models import AuditEntry, Supplier, SupplierList
 
 
@@ -49,7 +49,7 @@ def test_malformed_upload_names_row_and_field_and_leaves_nothing(app, world, bod
 
 
 def test_oversize_upload_is_413_and_leaves_nothing(app_factory):
-    from conftest import make_world
+    from platform_testkit import make_world
 
     app = app_factory(max_upload_bytes=2_000)
     world = make_world(app)
