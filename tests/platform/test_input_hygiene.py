@@ -19,3 +19,14 @@ def test_nul_bytes_are_refused_not_500(app, world):
     assert r.status_code == 422, r.text
     r = browser(app, world.A, "admin").get("/api/platform/audit", params={"action": "x\x00"})
     assert r.status_code == 422, r.text
+
+
+def test_visible_org_events_with_nul_filters_is_empty_not_an_error(app, world):
+    from reslog.platform.deps import ANONYMOUS
+    from reslog.platform.items import visible_org_events
+
+    with app.state.platform.sessions() as db:
+        assert visible_org_events(db, ANONYMOUS, event_type="a\x00", country="\x00") == []
+    # Through another area's route that merges organisation events (the API's /api/events).
+    r = browser(app, world.A, "viewer").get("/api/events", params={"type": "mine_accident\x00"})
+    assert r.status_code < 500, r.text

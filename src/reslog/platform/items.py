@@ -136,6 +136,8 @@ def visible_org_events(db: Session, principal: Principal, *, event_type: str | N
     Keys: those of the warehouse ``risk_events`` table (``event_id`` is ``org-<id>``) plus
     ``id``, ``owner_org``, ``owner_org_name`` and ``visibility`` (private/shared/public).
     """
+    if any(isinstance(v, str) and "\x00" in v for v in (event_type, country, commodity, mine_id)):
+        return []  # stored text never holds NUL (inputs refuse it); PostgreSQL cannot compare it
     q = select_visible("org_event", principal)
     if owned_only:
         q = q.where(OrgEvent.org_id == (principal.org_id if principal.org_id is not None else -1))
