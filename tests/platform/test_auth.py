@@ -220,3 +220,14 @@ def test_change_own_password(app, world):
         "current_password": "x", "new_password": "y" * 12}).status_code == 403
     log = browser(app, world.A, "admin").get("/api/platform/audit", params={"action": "password.change"}).json()
     assert log["total"] == 1 and log["items"][0]["user_id"] == uid
+
+
+def test_csrf_applies_whenever_a_session_cookie_is_sent(app, world):
+    ev = {"event_type": "pollution", "title": "t", "severity": 0.2}
+    # No cookie at all: nothing ambient to abuse; the route's authentication answers.
+    assert TestClient(app).post("/api/platform/org-events", json=ev).status_code == 401
+    # A stale or forged session cookie without a token: refused as CSRF.
+    c = TestClient(app)
+    c.cookies.set("reslog_session", "stale-token")
+    r = c.post("/api/platform/org-events", json=ev)
+    assert r.status_code == 403 and "CSRF" in r.json()["detail"]

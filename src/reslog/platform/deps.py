@@ -7,7 +7,8 @@
   as ``application/problem+json``.
 * :func:`get_db` — one SQLAlchemy session per request.
 * :func:`csrf_token` (for templates) and :func:`verify_csrf` (for state-changing requests made
-  with the session cookie; API-key requests are not exposed to CSRF and skip it).
+  with the session cookie; API-key requests are not exposed to CSRF and skip it);
+  :func:`verify_csrf_always` for the login and logout forms.
 """
 
 from __future__ import annotations
@@ -184,13 +185,7 @@ def csrf_token(request: Request) -> str:
     return security.csrf_for(_state(request).settings.secret_key, _csrf_seed(request))
 
 
-async def verify_csrf(request: Request, principal: Principal = Depends(get_principal)) -> None:
-    """403 unless a browser request carries a valid CSRF token (API-key requests skip it).
-
-    The token comes from the ``X-CSRF-Token`` header or the ``csrf`` form field.
-    """
-    if principal.via == "api_key" or request.method in ("GET", "HEAD", "OPTIONS"):
-        return
+async def _check_csrf(request: Request) -> None:
     token = request.headers.get(CSRF_HEADER)
     if not token:
         ctype = request.headers.get("content-type", "")
@@ -201,6 +196,28 @@ async def verify_csrf(request: Request, principal: Principal = Depends(get_princ
     if not security.csrf_ok(_state(request).settings.secret_key, request.cookies.get(CSRF_COOKIE), token):
         raise ProblemError(403, "Forbidden", "missing or invalid CSRF token; reload the page "
                            "and submit the form again")
+
+
+async def verify_csrf(request: Request, principal: Principal = Depends(get_principal)) -> None:
+    """403 unless a state-changing request that carries the session cookie has a valid CSRF token.
+
+    The token comes from the ``X-CSRF-Token`` header or the ``csrf`` form field. Requests with an
+    API key, and requests with no session cookie at all (nothing ambient for a forged request to
+    use; the route's own authentication answers them), are not checked.
+    """
+    if principal.via == "api_key" or request.method in ("GET", "HEAD", "OPTIONS"):
+        return
+    if principal.via == "anonymous" and SESSION_COOKIE not in request.cookies:
+        return
+    await _check_csrf(request)
+
+
+async def verify_csrf_always(request: Request, principal: Principal = Depends(get_principal)) -> None:
+    """Like :func:`verify_csrf`, but also for callers without a session (the login form: a forged
+    login would sign the victim in to the attacker's account)."""
+    if principal.via == "api_key" or request.method in ("GET", "HEAD", "OPTIONS"):
+        return
+    await _check_csrf(request)
 
 
 def client_ip(request: Request) -> str:

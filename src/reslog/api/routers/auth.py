@@ -21,7 +21,8 @@ from sqlalchemy.orm import Session
 from reslog.api.problems import ProblemError
 from reslog.platform import accounts, audit, security
 from reslog.platform.deps import (SESSION_COOKIE, Principal, client_ip, csrf_token, get_db,
-                                  get_principal, require_user, verify_csrf)
+                                  get_principal, require_user, verify_csrf,
+                                  verify_csrf_always)
 from reslog.platform.models import Organisation, User, UserSession, utcnow
 from reslog.platform.schemas import NO_NUL, PasswordChange
 
@@ -42,7 +43,7 @@ def _wants_html(request: Request) -> bool:
     return "text/html" in request.headers.get("accept", "")
 
 
-@router.post("/auth/login", status_code=303, dependencies=[Depends(verify_csrf)],
+@router.post("/auth/login", status_code=303, dependencies=[Depends(verify_csrf_always)],
              responses={303: {"description": "logged in; redirect to `next`"},
                         401: {"description": "invalid credentials"},
                         429: {"description": "too many failed logins"}})
@@ -81,7 +82,7 @@ def login(request: Request, username: Annotated[str, Form(max_length=320, patter
     return resp
 
 
-@router.post("/auth/logout", status_code=303, dependencies=[Depends(verify_csrf)],
+@router.post("/auth/logout", status_code=303, dependencies=[Depends(verify_csrf_always)],
              responses={303: {"description": "logged out; redirect to /"}})
 def logout(request: Request, principal: Principal = Depends(get_principal),
            db: Session = Depends(get_db)) -> Response:
