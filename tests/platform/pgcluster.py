@@ -23,6 +23,10 @@ class PostgresUnavailable(RuntimeError):
 
 
 def _bin(name: str) -> str | None:
+    override = os.environ.get("RESLOG_TEST_PG_BINDIR")  # e.g. to test the "cannot start" path
+    if override:
+        p = Path(override) / name
+        return str(p) if p.exists() else None
     cands = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"), reverse=True)
     if cands:
         return cands[0]
