@@ -12,7 +12,7 @@ $(BIN)/python:
 	$(BIN)/python -m pip install -q --upgrade pip
 
 $(VENV)/.installed: $(BIN)/python pyproject.toml
-	$(BIN)/python -m pip install -q -e ".[text]"
+	$(BIN)/python -m pip install -q -e ".[text,web]"
 	touch $@
 
 $(VENV)/.installed-dev: $(VENV)/.installed
@@ -22,8 +22,17 @@ $(VENV)/.installed-dev: $(VENV)/.installed
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
+# `make run`: build the demo warehouse (starter data, report), add recent news events extracted from
+# the packaged sample articles, the small MRIO that ships in the pymrio wheel and the demo
+# accounts, then serve the API and dashboard on 127.0.0.1:8000. Every step is idempotent.
+RUN_DB ?= reslog-data/reslog.duckdb
 run: install
-	$(BIN)/reslog demo
+	$(BIN)/reslog demo --db $(RUN_DB)
+	$(BIN)/reslog events extract --input src/reslog/data/sample_articles.jsonl --output reslog-data/sample_events.jsonl --db $(RUN_DB)
+	$(BIN)/reslog events ingest reslog-data/sample_events.jsonl --db $(RUN_DB)
+	$(BIN)/reslog ingest mrio pymrio-test --db $(RUN_DB)
+	$(BIN)/reslog platform demo-users --db $(RUN_DB)
+	$(BIN)/reslog serve --host 127.0.0.1 --port 8000 --db $(RUN_DB)
 
 test: install-dev
 	bash scripts/system-deps.sh

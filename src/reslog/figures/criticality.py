@@ -81,31 +81,80 @@ def write_static(df: pd.DataFrame, path: str | Path, *, sr_col: str = "sr", ei_c
     return path
 
 
-def figure_html(df: pd.DataFrame, *, sr_col: str = "sr", ei_col: str = "ei",
-                title: str = "Criticality matrix", full_html: bool = True,
-                include_plotlyjs: bool = True) -> str:
-    """Interactive plotly figure as HTML with plotly.js inlined (works offline)."""
+def matrix_figure(df: pd.DataFrame, *, sr_col: str = "sr", ei_col: str = "ei", title: str = "",
+                  labels: dict[str, str] | None = None, names: dict[str, str] | None = None):
+    """Interactive plotly figure of the matrix (used by :func:`figure_html` and the dashboard).
+
+    ``labels`` may override the texts ``critical``, ``not_critical``, ``x``, ``y``, ``not_placed``
+    (e.g. Japanese); ``names`` maps commodity → display name.
+    """
     import plotly.graph_objects as go
 
+    lab = {"critical": "critical", "not_critical": "not critical",
+           "x": f"Economic importance (EI; threshold {EI_THRESHOLD})",
+           "y": f"Supply risk (SR; threshold {SR_THRESHOLD:g})",
+           "not_placed": "not placed (SR or EI unknown)", **(labels or {})}
+    names = names or {}
     pts, missing = matrix_points(df, sr_col, ei_col)
     fig = go.Figure()
-    for crit, name, color in ((True, "critical", "#c0392b"), (False, "not critical", "#2c7fb8")):
+    for crit, key, color in ((True, "critical", "#c0392b"), (False, "not_critical", "#2c7fb8")):
         for comp, symbol, how in ((True, "circle", "SR computed"), (False, "diamond", "SR published")):
-            p = pts[(pts["critical"] == crit) & (pts["computed"] == comp)]
+            sel = pts["critical"] == crit
+            if "computed" in pts:
+                sel &= pts["computed"] == comp
+            elif not comp:
+                continue
+            p = pts[sel]
             if p.empty:
                 continue
+            basis = p["basis"] if "basis" in p else pd.Series([how] * len(p), index=p.index)
             fig.add_trace(go.Scatter(
-                x=p["ei"], y=p["sr"], mode="markers+text", text=p["commodity"], customdata=p["basis"],
-                textposition="top right", name=f"{name}, {how}", textfont={"size": 9},
+                x=p["ei"], y=p["sr"], mode="markers+text", text=[names.get(c, c) for c in p["commodity"]],
+                customdata=basis, textposition="top right", name=f"{lab[key]}, {how}", textfont={"size": 9},
                 marker={"color": color, "size": 9 if comp else 7, "symbol": symbol},
                 hovertemplate="%{text}<br>EI %{x:.2f}<br>SR %{y:.2f}<br>%{customdata}<extra></extra>"))
     fig.add_vline(x=EI_THRESHOLD, line_dash="dash", line_color="grey")
     fig.add_hline(y=SR_THRESHOLD, line_dash="dash", line_color="grey")
-    fig.update_layout(title=title, xaxis_title=f"Economic importance (EI; threshold {EI_THRESHOLD})",
-                      yaxis_title=f"Supply risk (SR; threshold {SR_THRESHOLD:g})", template="plotly_white")
+    fig.update_layout(title=title or None, xaxis_title=lab["x"], yaxis_title=lab["y"], template="plotly_white")
+    fig.update_xaxes(range=[0, max(2 * EI_THRESHOLD, float(pts["ei"].max()) * 1.2 if len(pts) else 0.0)])
+    fig.update_yaxes(range=[0, max(2.0 * SR_THRESHOLD, float(pts["sr"].max()) * 1.15 if len(pts) else 0.0)])
     if missing:
-        fig.add_annotation(text="not placed (SR or EI unknown): " + ", ".join(missing[:20]),
+        fig.add_annotation(text=f"{lab['not_placed']}: " + ", ".join(names.get(m, m) for m in missing[:20]),
                            xref="paper", yref="paper", x=0, y=-0.18, showarrow=False, font={"size": 10})
+    return fig
+
+
+def sr_bound_figure(table: pd.DataFrame, *, names: dict[str, str] | None = None, x_label: str = "",
+                    top: int = 40, height: int = 560, stage_names: dict[str, str] | None = None):
+    """Horizontal bars of the supply-risk upper bound ``sr_upper`` (EoL-RIR = 0, SI = 1: the
+    governance-weighted concentration HHI_WGI) per commodity, with the SR threshold; computed SR
+    where every input is cited is drawn as a dark tick. Input: the criticality table."""
+    import plotly.graph_objects as go
+
+    names = names or {}
+    d = table.dropna(subset=["sr_upper"]).sort_values("sr_upper", ascending=False).head(top)[::-1]
+    stage_names = stage_names or {}
+    lab = [names.get(c, c) + (f" ({stage_names.get(s, s)})" if s not in ("mine", "") else "") for c, s in
+           zip(d["commodity"], d.get("stage", pd.Series([""] * len(d), index=d.index)))]
+    colors = ["#c0392b" if v >= SR_THRESHOLD else "#2c7fb8" for v in d["sr_upper"]]
+    fig = go.Figure(go.Bar(y=lab, x=d["sr_upper"].astype(float).tolist(), orientation="h", marker_color=colors,
+                           hovertemplate="%{y}: %{x:.2f}<extra></extra>", name="SR upper"))
+    if "sr" in d and d["sr"].notna().any():
+        s = d[d["sr"].notna()]
+        fig.add_trace(go.Scatter(y=[lab[i] for i, ok in enumerate(d["sr"].notna()) if ok], x=s["sr"].tolist(),
+                                 mode="markers", marker={"symbol": "line-ns-open", "size": 14, "color": "#111"},
+                                 name="SR", hovertemplate="SR %{x:.2f}<extra></extra>"))
+    fig.add_vline(x=SR_THRESHOLD, line_dash="dash", line_color="grey")
+    fig.update_layout(template="plotly_white", height=height, xaxis_title=x_label, showlegend=False,
+                      margin={"l": 10, "r": 10, "t": 10, "b": 40})
+    return fig
+
+
+def figure_html(df: pd.DataFrame, *, sr_col: str = "sr", ei_col: str = "ei",
+                title: str = "Criticality matrix", full_html: bool = True,
+                include_plotlyjs: bool = True) -> str:
+    """Interactive plotly figure as HTML with plotly.js inlined (works offline)."""
+    fig = matrix_figure(df, sr_col=sr_col, ei_col=ei_col, title=title)
     fig.update_layout(height=620)
     return fig.to_html(include_plotlyjs=include_plotlyjs, full_html=full_html, config={"displaylogo": False})
 

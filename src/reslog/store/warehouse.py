@@ -42,6 +42,11 @@ class WarehouseError(ReslogError):
 
 MEMORY_LIMIT = os.environ.get("RESLOG_MEMORY_LIMIT", "2GB")
 
+# Warehouse files served by a :class:`reslog.store.hub.WarehouseHub` of *this* process (resolved
+# path -> hub). DuckDB refuses a second connection to the same file with another configuration,
+# so :meth:`Warehouse.open` hands out a reader on the hub's connection instead (see hub.py).
+_IN_PROCESS_OWNERS: dict[Path, Any] = {}
+
 
 def _first(result: duckdb.DuckDBPyConnection) -> tuple[Any, ...] | None:
     """First row of a result (fetching all of it, so the connection is free again)."""
@@ -65,6 +70,13 @@ class Warehouse:
     def open(cls, path: str | Path, *, read_only: bool = False) -> "Warehouse":
         """Open the warehouse at ``path``, creating file and schema if needed (unless read-only)."""
         path = Path(path)
+        owner = _IN_PROCESS_OWNERS.get(path.resolve())
+        if owner is not None:
+            if read_only:
+                return owner.open_reader()
+            raise WarehouseError(
+                f"{path}: this process serves the warehouse (reslog serve); writes go through its "
+                "one writer (WarehouseHub.writer(), POST /api/ledger/ingests)")
         if read_only and not path.exists():
             raise WarehouseError(
                 f"{path}: no warehouse here yet; run `reslog demo` or `reslog ingest KIND PATH` first"
@@ -74,7 +86,12 @@ class Warehouse:
         try:
             con = duckdb.connect(str(path), read_only=read_only)
         except duckdb.Error as e:
-            raise WarehouseError(f"{path}: cannot open the warehouse ({e})") from e
+            hint = ""
+            if "lock" in str(e).lower():
+                hint = ("; another process holds it — DuckDB allows one writing process. If `reslog "
+                        "serve` is running, send ingests to it (POST /api/ledger/ingests, admin) or "
+                        "stop it first (docs/api.md, 'Warehouse concurrency')")
+            raise WarehouseError(f"{path}: cannot open the warehouse ({e}){hint}") from e
         # Bounded memory: a full BACI year streams through in well under 4 GB (docs/performance.md).
         con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
         wh = cls(con, path, read_only)

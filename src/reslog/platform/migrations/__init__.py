@@ -1,0 +1,1 @@
+"""Alembic migrations of the platform database (applied by :func:`reslog.platform.db.migrate`)."""
