@@ -48,10 +48,11 @@ def build_warehouse(path: Path) -> Path:
             for ind in ("va", "pv", "ge", "rq", "rl", "cc"):
                 c.execute("INSERT INTO governance VALUES (?, 2022, ?, ?, NULL, NULL, NULL, 'test', 1)",
                           [ctry, ind, est])
-        c.execute("INSERT INTO mine_sites VALUES ('cd-kamoto', 'Kamoto', -10.7, 25.4, 'COD', "
-                  "'cobalt;copper', 'mine', 'operating', NULL, NULL, NULL, 'test', 1)")
-        c.execute("INSERT INTO mine_sites VALUES ('cl-escondida', 'Escondida', -24.3, -69.1, 'CHL', "
-                  "'copper', 'mine', 'operating', NULL, NULL, NULL, 'test', 1)")
+        cols = "(mine_id, name, lat, lon, country, commodities, type, status, source, ledger_id)"
+        c.execute(f"INSERT INTO mine_sites {cols} VALUES ('cd-kamoto', 'Kamoto', -10.7, 25.4, 'COD', "
+                  "'cobalt;copper', 'mine', 'operating', 'test', 1)")
+        c.execute(f"INSERT INTO mine_sites {cols} VALUES ('cl-escondida', 'Escondida', -24.3, -69.1, 'CHL', "
+                  "'copper', 'mine', 'operating', 'test', 1)")
     return path
 
 
