@@ -12,7 +12,7 @@ $(BIN)/python:
 	$(BIN)/python -m pip install -q --upgrade pip
 
 $(VENV)/.installed: $(BIN)/python pyproject.toml
-	$(BIN)/python -m pip install -q -e ".[text,web]"
+	$(BIN)/python -m pip install -q -e ".[text,web,imagery,monitoring,scenario]"
 	touch $@
 
 $(VENV)/.installed-dev: $(VENV)/.installed
