@@ -30,8 +30,18 @@ n × n array at all; C is materialised only if an LU factorisation is needed.
 ``jacobi``
     Block-Jacobi Richardson iteration Xₘ₊₁ = Xₘ + P(B − C Xₘ), P = blockdiag((I − A_rr)⁻¹).
 
-Iterative methods fall back to LU when they do not converge. A singular I − A raises
-:class:`~reslog.errors.ModelInputError` naming the offending labels.
+Iterative methods fall back to LU when they do not converge; the true residual of such a
+batch is then computed (one pass over Z), so a caller's error bound still covers it. A singular
+I − A raises :class:`~reslog.errors.ModelInputError` naming the offending labels.
+
+Conditioning. Every LU factorisation is followed by LAPACK's ``gecon`` condition estimate
+(O(n²), from the factors): κ̂ = max(κ₁, κ_∞) of I − A. An LU solve is backward stable, so its
+relative forward error is about κ̂·u (u = 1.1e-16): log10(κ̂) decimal digits are lost. Above
+``COND_WARN`` (1e6: results may be off by more than ~1e-10 relative) an :class:`AccuracyWarning`
+names the digits lost; above ``COND_ERROR`` (1e10: fewer than ~6 correct digits) the solver
+refuses with :class:`~reslog.errors.ModelInputError` unless ``ill_conditioned="warn"``. Without a
+factorisation, :meth:`LeontiefSolver.condition_estimate` uses κ₁ ≤ (1 + α)/(1 − α) when A ≥ 0
+with column sums ≤ α < 1, else Higham's iterative 1-norm estimate of L (a few solves).
 
 References
 ----------
@@ -65,6 +75,20 @@ LU_ALWAYS_BELOW = 2500
 LU_RHS_DIVISOR = 75
 #: Right-hand sides handled together by the batched GMRES (bounds the Krylov basis memory).
 GMRES_BATCH = 64
+#: Condition number of I − A above which results carry a warning (κ·u > ~1e-10).
+COND_WARN = 1e6
+#: Condition number of I − A above which the solver refuses (κ·u > ~1e-6: < 6 digits left).
+COND_ERROR = 1e10
+IllConditioned = Literal["error", "warn"]
+
+
+class AccuracyWarning(UserWarning):
+    """A result is less accurate than reslog's documented guarantee (see docs/mrio.md)."""
+
+
+def digits_lost(cond: float) -> float:
+    """Decimal digits an LU solve may lose to conditioning: log10(κ) (0 for κ ≤ 1)."""
+    return float(np.log10(cond)) if cond > 1 else 0.0
 
 _BLAS_CTL: object | None | bool = False  # threadpoolctl controller, None when unavailable
 
@@ -119,6 +143,9 @@ class LeontiefSolver:
         Relative residual ‖b − C x‖₂ / ‖b‖₂ required of iterative solvers, per right-hand side.
     own : bool
         Whether ``C`` may be modified in place.
+    ill_conditioned : {"error", "warn"}
+        What to do when the estimated condition number of I − A exceeds ``COND_ERROR``:
+        refuse (default) or compute with an :class:`AccuracyWarning` naming the digits lost.
     """
 
     def __init__(
@@ -130,11 +157,12 @@ class LeontiefSolver:
         method: Method = "auto",
         tol: float = 1e-13,
         own: bool = False,
+        ill_conditioned: IllConditioned = "error",
     ) -> None:
         C = np.asarray(C, dtype=float)
         if C.ndim != 2 or C.shape[0] != C.shape[1]:
             raise ModelInputError(f"block I−A: expected a square matrix, got shape {C.shape}")
-        self._setup(C.shape[0], labels, groups, method, tol)
+        self._setup(C.shape[0], labels, groups, method, tol, ill_conditioned)
         self._C = C if own else C.copy()
 
     @classmethod
@@ -147,6 +175,7 @@ class LeontiefSolver:
         groups: np.ndarray | None = None,
         method: Method = "auto",
         tol: float = 1e-13,
+        ill_conditioned: IllConditioned = "error",
     ) -> "LeontiefSolver":
         """A solver whose I − A = I − Z·x̂⁻¹ stays implicit (no n × n allocation).
 
@@ -171,7 +200,7 @@ class LeontiefSolver:
         if xv.shape != (Z.shape[0],):
             raise ModelInputError(f"block x: {xv.shape[0]} values for {Z.shape[0]} sectors")
         self = cls.__new__(cls)
-        self._setup(Z.shape[0], labels, groups, method, tol)
+        self._setup(Z.shape[0], labels, groups, method, tol, ill_conditioned)
         self._C = None
         self._Z = Z
         xinv = np.zeros_like(xv)
@@ -181,9 +210,17 @@ class LeontiefSolver:
         return self
 
     def _setup(self, n: int, labels: Sequence[object] | None, groups: np.ndarray | None, method: str,
-               tol: float) -> None:
+               tol: float, ill_conditioned: str = "error") -> None:
         if method not in METHODS:
             raise ModelInputError(f"unknown solver method {method!r}; choose one of {METHODS}")
+        if ill_conditioned not in ("error", "warn"):
+            raise ModelInputError(f"ill_conditioned must be 'error' or 'warn', got {ill_conditioned!r}")
+        self.ill_conditioned = ill_conditioned
+        #: Estimated condition number of I − A (set by an LU factorisation or condition_estimate()).
+        self.cond: float | None = None
+        self.cond_source: str | None = None
+        self._C_keep: np.ndarray | None = None
+        self._nonneg: bool | None = None
         self.n = n
         self._C: np.ndarray | None = None
         self._Z: np.ndarray | None = None
@@ -266,23 +303,34 @@ class LeontiefSolver:
         else:
             X = np.empty_like(B2)
             R = np.empty_like(B2)
-            ok = True
+            fell_back = False
             for a in range(0, k, GMRES_BATCH):
                 part = slice(a, a + GMRES_BATCH)
                 Xp, Rp = self._solve_iter(B2[:, part], transpose, method, self.tol if tol is None else tol)
                 X[:, part] = Xp
                 if Rp is None:
-                    ok = False
-                else:
-                    R[:, part] = Rp
-            self.last_residual = R if ok else None
-            if not ok:
-                self.last_method = "lu"
+                    # this batch was solved by LU: its own true residual (one pass over Z or the
+                    # kept C), so the caller's bound covers it instead of calling it exact
+                    fell_back = True
+                    Rp = B2[:, part] - self._matvec(transpose)(Xp)
+                R[:, part] = Rp
+            self.last_residual = R
+            if fell_back:
+                self.last_method = method + "+lu"
         return X.ravel() if vec else X
+
+    @property
+    def has_operator(self) -> bool:
+        """Whether products with C = I − A are still possible (after an in-place LU: only from Z)."""
+        return self._C is not None or self._Z is not None or self._C_keep is not None
+
+    def apply(self, X: np.ndarray, *, transpose: bool = False) -> np.ndarray:
+        """C X (or Cᵀ X) for X of shape (n, k)."""
+        return self._matvec(transpose)(np.asarray(X, dtype=float))
 
     def residual(self, X: np.ndarray, B: np.ndarray, *, transpose: bool = False) -> np.ndarray | None:
         """B − C X (or B − Cᵀ X), or None when C is no longer available (LU done in place)."""
-        if self._C is None and self._Z is None:
+        if not self.has_operator:
             return None
         B2 = np.asarray(B, dtype=float)
         X2 = np.asarray(X, dtype=float)
@@ -301,7 +349,8 @@ class LeontiefSolver:
         alpha: float | None
         if self._Z is not None and self._xinv is not None:
             Z = self._Z
-            alpha = None if float(Z.min()) < 0 else float((Z.sum(axis=0) * self._xinv).max())
+            alpha = (None if float(Z.min()) < 0 or float(self._xinv.min()) < 0
+                     else float((Z.sum(axis=0) * self._xinv).max()))
         elif self._C is not None:
             C = self._C
             alpha, step = 0.0, 1024
@@ -317,6 +366,84 @@ class LeontiefSolver:
             alpha = None
         self._alpha = alpha if alpha is not None and alpha < 1 else None
         return self._alpha  # type: ignore[return-value]
+
+    def nonnegative(self) -> bool:
+        """Whether A ≥ 0 (every flow non-negative). One pass over Z (or C), no temporary."""
+        if self._nonneg is None:
+            if self._Z is not None:
+                self._nonneg = bool(float(self._Z.min()) >= 0) and bool((self._xinv >= 0).all())
+            elif self._C is not None:
+                C, ok, step = self._C, True, 1024
+                for a in range(0, self.n, step):
+                    blk = -C[:, a:a + step].copy()
+                    idx = np.arange(a, min(a + step, self.n))
+                    blk[idx, idx - a] += 1.0
+                    if float(blk.min()) < 0:
+                        ok = False
+                        break
+                self._nonneg = ok
+            else:
+                self._nonneg = False
+        return bool(self._nonneg)
+
+    def condition_estimate(self) -> float:
+        """Estimated condition number κ of I − A (see the module docstring).
+
+        From the LU factors when held (``gecon``: max of κ₁ and κ_∞); else κ₁ ≤ (1 + α)/(1 − α)
+        when A ≥ 0 with column sums ≤ α < 1 (a bound, no work); else Higham's iterative 1-norm
+        estimate ‖C‖₁·est‖L‖₁ (:func:`scipy.sparse.linalg.onenormest`, a few solves).
+        """
+        if self.cond is not None:
+            return self.cond
+        alpha = self.max_input_share()
+        if self._lu is None and alpha is not None:
+            self.cond, self.cond_source = (1.0 + alpha) / (1.0 - alpha), "bound (1+α)/(1−α), A ≥ 0"
+            return self.cond
+        if self._lu is None and self.has_operator and self.plan(1) != "lu":
+            from scipy.sparse.linalg import LinearOperator, onenormest
+
+            op = LinearOperator((self.n, self.n), dtype=float,
+                                matvec=lambda v: self.solve(np.asarray(v, float).ravel()),
+                                rmatvec=lambda v: self.solve(np.asarray(v, float).ravel(), transpose=True))
+            Cnorm = self._norms()[0]
+            self.cond, self.cond_source = float(Cnorm * onenormest(op)), "onenormest (iterative 1-norm estimate)"
+            self._check_cond()
+            return self.cond
+        self.factorise()
+        assert self.cond is not None
+        return self.cond
+
+    def _norms(self) -> tuple[float, float]:
+        """(‖C‖₁, ‖C‖_∞) in one pass over C (or Z) in row chunks, without an n × n temporary."""
+        n, step = self.n, 1024
+        col = np.zeros(n)
+        rowmax = 0.0
+        for a in range(0, n, step):
+            if self._C is not None:
+                blk = np.abs(self._C[a:a + step])
+            else:
+                assert self._Z is not None and self._xinv is not None
+                blk = -self._Z[a:a + step] * self._xinv[None, :]
+                idx = np.arange(a, min(a + step, n))
+                blk[idx - a, idx] += 1.0
+                np.abs(blk, out=blk)
+            col += blk.sum(axis=0)
+            rowmax = max(rowmax, float(blk.sum(axis=1).max()))
+        return float(col.max()), rowmax
+
+    def _check_cond(self) -> None:
+        cond = self.cond
+        if cond is None or cond < COND_WARN:
+            return
+        lost = digits_lost(cond)
+        what = (f"I−A is ill-conditioned: estimated condition number {cond:.3g} ({self.cond_source}); "
+                f"results may lose about {lost:.1f} of 16 decimal digits (relative error up to ~{cond * 1.1e-16:.1g})")
+        if cond >= COND_ERROR and self.ill_conditioned == "error":
+            raise ModelInputError(
+                f"block I−A: {what}. A near-singular I−A means some sectors (almost) only supply each other "
+                "or inputs (almost) equal output; check Z and x (sign errors, rounding of a published x). "
+                "To compute anyway with this warning, pass ill_conditioned='warn'")
+        warnings.warn(what, AccuracyWarning, stacklevel=3)
 
     def inverse(self) -> np.ndarray:
         """The full Leontief inverse L = (I − A)⁻¹ (n² memory; only when really needed)."""
@@ -342,6 +469,7 @@ class LeontiefSolver:
         if self._lu is not None:
             return
         C = self._require_C()
+        norm1, norminf = self._norms()
         Ct = C.T if C.flags.c_contiguous else np.asfortranarray(C.T)
         with warnings.catch_warnings():
             warnings.simplefilter("error", sla.LinAlgWarning)
@@ -357,6 +485,13 @@ class LeontiefSolver:
         self._lu = (lu, piv)
         self._C = None  # overwritten by the factors
         self.stats["lu"] += 1
+        # factors are of Cᵀ: norm "1" gives κ₁(Cᵀ) = κ_∞(C), norm "I" gives κ_∞(Cᵀ) = κ₁(C)
+        rc_inf, info1 = sla.lapack.dgecon(lu, norminf, norm="1")
+        rc_one, info2 = sla.lapack.dgecon(lu, norm1, norm="I")
+        rc = min(float(rc_inf), float(rc_one))
+        self.cond = float("inf") if rc <= 0 else 1.0 / rc
+        self.cond_source = "LAPACK gecon on the LU factors"
+        self._check_cond()
 
     def _singular_error(self, cols: np.ndarray | None, why: str) -> ModelInputError:
         if cols is None:
@@ -384,7 +519,9 @@ class LeontiefSolver:
             if transpose:  # Cᵀ X = X − x̂⁻¹ Zᵀ X
                 return lambda X: X - xi * (Z.T @ X)
             return lambda X: X - Z @ (xi * X)  # C X = X − Z x̂⁻¹ X
-        C = self._require_C()
+        C = self._C if self._C is not None else self._C_keep
+        if C is None:
+            C = self._require_C()
         M = C.T if transpose else C
         return lambda X: M @ X
 
@@ -462,6 +599,8 @@ class LeontiefSolver:
         if ok:
             return X, R
         log.info("%s did not converge after %d iterations; falling back to LU", method, its)
+        if self._Z is None and self._C is not None and self._lu is None:
+            self._C_keep = self._C.copy()  # the LU overwrites C; keep it for true residuals
         return self._solve_lu(B, transpose), None
 
 
