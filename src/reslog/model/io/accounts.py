@@ -386,8 +386,8 @@ def _refine_forward(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Bound (and if needed reduce) the error of x_c = L y_c; the last column of X is ℓ̃ ≈ L·1.
 
-    |x̃_c − x_c| ≤ L|R_c| ≤ σ_c·ℓ with σ_c = ‖R_c‖_∞, so x_tot and x_exp (sums over c of x_c parts)
-    are off by at most σ·ℓ, σ = Σ_c σ_c; D_imp_reg[k, c] by Σ_{i foreign to c} |S_ki| σ_c ℓ_i. Bounds
+    |x̃_c − x_c| ≤ L|R_c| ≤ σ_c·ℓ with σ_c = ‖R_c‖_∞, so x_tot is off by at most σ·ℓ, σ = Σ_c σ_c,
+    and x_exp,i by (σ − σ_own(i))·ℓ_i (own(i): the consumer that is i's region); D_imp_reg[k, c] by Σ_{i foreign to c} |S_ki| σ_c ℓ_i. Bounds
     on D_pba, D_exp, their regional sums and D_imp_reg, per entry (relative to |entry| + η·largest
     |entry| of its stressor row; for D_imp_reg the row of D_cba_reg = S·x_c), must be ≤ rtol.
     Returns (X, bound on ℓ).
@@ -403,11 +403,13 @@ def _refine_forward(
         Xc = X[:, :-1]
         x_tot = Xc.sum(axis=1)
         dom = np.where(own >= 0, Xc[np.arange(len(x_tot)), np.maximum(own, 0)], 0.0)
-        with np.errstate(invalid="ignore"):
-            err = absS * (sigma * ell)[None, :]  # (k, n) entry bounds of D_pba and D_exp
-        err_reg = np.stack([err[:, row_region == r].sum(axis=1) for r in range(n_reg)], axis=1)
+        # x_exp,i sums the x_c,i of consumers other than i's own region: its bound leaves σ_own(i) out
+        sig_own = np.where(own >= 0, sig_c[np.maximum(own, 0)] if sig_c.size else 0.0, 0.0)
         out: dict[str, float] = {}
-        for nm, xv in (("D_pba", x_tot), ("D_exp", x_tot - dom)):
+        for nm, xv, s_i in (("D_pba", x_tot, np.full(len(x_tot), sigma)), ("D_exp", x_tot - dom, sigma - sig_own)):
+            with np.errstate(invalid="ignore"):
+                err = absS * (np.maximum(s_i, 0.0) * ell)[None, :]  # (k, n) entry bounds
+            err_reg = np.stack([err[:, row_region == r].sum(axis=1) for r in range(n_reg)], axis=1)
             D = S * xv[None, :]
             D_reg = np.stack([D[:, row_region == r].sum(axis=1) for r in range(n_reg)], axis=1)
             out[nm] = max(_ratio(err, D), _ratio(err_reg, D_reg))
