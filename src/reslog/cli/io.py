@@ -23,6 +23,8 @@ from reslog.report.html import Section
 from reslog.errors import InputError, ReslogError
 
 MrioOpt = Annotated[str, typer.Option("--mrio", help="MRIO: pymrio folder/zip, blocks folder, WIOD folder or 'pymrio-test'.")]
+NegOpt = Annotated[str, typer.Option("--negative-output", help="Negative gross output: 'error' (default), 'clip' "
+                                     "(set to 0) or 'keep' (compute with it, as pymrio does).")]
 
 
 def load_mrio(path: str | Path, **kwargs):  # -> MRIO
@@ -32,14 +34,32 @@ def load_mrio(path: str | Path, **kwargs):  # -> MRIO
     from reslog.sources.mrio import read_mrio
 
     src = read_mrio(path)
-    return MRIO.from_blocks(src.Z, src.Y, src.extensions, x=src.x, name=src.meta.source, **kwargs)
+    return MRIO.from_blocks(src.Z, src.Y, src.extensions, units=src.ext_units, x=src.x, name=src.meta.source,
+                            unit=src.unit or None, **kwargs)
 
 
-_load = load_mrio
+def _load(path: str | Path, negative_output: str = "error"):  # -> MRIO
+    if negative_output not in ("error", "clip", "keep"):
+        raise InputError("--negative-output", f"must be 'error', 'clip' or 'keep', got {negative_output!r}")
+    return load_mrio(path, negative_output=negative_output)
 
 
 def _stressor_label(s: object) -> str:
     return " | ".join(map(str, s)) if isinstance(s, tuple) else str(s)
+
+
+def _with_unit(label: object, unit: pd.Series | None) -> str:
+    """Column header ``stressor [unit]`` (the bare label when the unit is unknown)."""
+    name = _stressor_label(label)
+    if unit is None or label not in unit.index or pd.isna(unit.loc[label]):
+        return name
+    return f"{name} [{unit.loc[label]}]"
+
+
+def _unit_of(unit: pd.Series | None, label: object) -> str | None:
+    if unit is None or label not in unit.index or pd.isna(unit.loc[label]):
+        return None
+    return str(unit.loc[label])
 
 
 def _read_demand(path: Path) -> pd.Series:
@@ -59,22 +79,32 @@ def footprint_cmd(
                                              "'origin': each region's footprint by origin region.")] = "region",
     demand: Annotated[Optional[Path], typer.Option("--demand", help="CSV region,sector,value: footprint of "
                                                    "this demand (by origin) instead of regions' final demand.")] = None,
+    negative_output: NegOpt = "error",
 ) -> None:
-    """Consumption-based footprints (or the footprint of any demand) with origin breakdown."""
+    """Consumption-based footprints (or the footprint of any demand) with origin breakdown.
+
+    Every CSV carries the stressor units: a ``unit`` column in long tables, ``stressor [unit]``
+    headers in wide ones."""
     if by not in ("region", "origin"):
         raise InputError("--by", f"must be 'region' or 'origin', got {by!r}")
-    m = _load(mrio)
+    m = _load(mrio, negative_output)
     ext = m.extension(extension)
+    unit = ext.unit
     if demand is not None:
         fp = m.footprint(_read_demand(demand), extension, stressor=stressor)
-        out = fp.long() if by == "origin" else fp.by_region().T.reset_index()
+        if by == "origin":
+            out = fp.long()
+        else:
+            out = fp.by_region().T
+            out.columns = [_with_unit(c, unit) for c in out.columns]
+            out = out.rename_axis("region").reset_index()
     elif by == "region":
         acc = m.accounts(extension, imports=False)
         tab = acc.D_cba_reg
         if stressor is not None:
             tab = tab.loc[[ext.F.index[_pos(ext.F.index, stressor)]]]
         out = tab.T
-        out.columns = [_stressor_label(c) for c in out.columns]
+        out.columns = [_with_unit(c, unit) for c in out.columns]
         out = out.rename_axis("region").reset_index()
     else:
         rows = []
@@ -84,7 +114,7 @@ def footprint_cmd(
             for s in br.index:
                 for o in br.columns:
                     rows.append({"consumer": reg, "stressor": _stressor_label(s), "origin_region": o,
-                                 "value": float(br.loc[s, o])})
+                                 "value": float(br.loc[s, o]), "unit": _unit_of(unit, s)})
         out = pd.DataFrame(rows)
     output.parent.mkdir(parents=True, exist_ok=True)
     out.to_csv(output, index=False)
@@ -103,6 +133,7 @@ def shock_cmd(
     output: Annotated[Path, typer.Option("--output", help="CSV file to write.")],
     model: Annotated[str, typer.Option("--model", help="ghosh (mixed supply-side, default), iim-supply, "
                                                       "iim-demand.")] = "ghosh",
+    negative_output: NegOpt = "error",
 ) -> None:
     """Propagate an output loss in some region/sectors to every region/sector."""
     from reslog.model.io.shock import calc_ghosh_mixed, calc_inoperability_demand, calc_inoperability_supply
@@ -110,7 +141,7 @@ def shock_cmd(
 
     if model not in ("ghosh", "iim-supply", "iim-demand"):
         raise InputError("--model", f"unknown model {model!r}; use ghosh, iim-supply or iim-demand")
-    m = _load(mrio)
+    m = _load(mrio, negative_output)
     df = read_csv_strict(shock, ["region", "sector", "loss"])
     pos, loss = [], []
     for i, r in df.iterrows():
@@ -139,7 +170,8 @@ def shock_cmd(
         q = calc_inoperability_supply(m.solver, c) if model == "iim-supply" else calc_inoperability_demand(m.solver, x, c)
     out = pd.DataFrame({
         "region": m.labels.get_level_values("region"), "sector": m.labels.get_level_values("sector"),
-        "output": x, "loss": q * x, "loss_share": q, "exceeds_capacity": q > 1,
+        "output": x, "loss": q * x, "unit": m.unit or "money (unit of the MRIO)", "loss_share": q,
+        "exceeds_capacity": q > 1,
     })
     output.parent.mkdir(parents=True, exist_ok=True)
     out.to_csv(output, index=False)
@@ -154,11 +186,12 @@ def paths_cmd(
     max_order: Annotated[int, typer.Option("--max-order", help="Longest path order.")] = 6,
     threshold: Annotated[float, typer.Option("--threshold", help="Pruning threshold (share of total).")] = 1e-4,
     output: Annotated[Optional[Path], typer.Option("--output", help="Also write the paths to this CSV.")] = None,
+    negative_output: NegOpt = "error",
 ) -> None:
     """Structural path analysis: the top supply-chain paths of a region's footprint."""
     from reslog.model.io.spa import calc_spa
 
-    m = _load(mrio)
+    m = _load(mrio, negative_output)
     ext_name, lab = m.find_stressor(stressor)
     y = m.demand_vector(region)
     S = m.S(ext_name)
@@ -172,6 +205,7 @@ def paths_cmd(
         typer.echo(f"{r.rank:>3}. order {r.order}  {r.value:12.6g}  {r.share:7.2%}  {r.path}")
     if output is not None:
         output.parent.mkdir(parents=True, exist_ok=True)
+        res = res.assign(unit=_unit_of(m.extension(ext_name).unit, lab))
         res.to_csv(output, index=False)
 
 

@@ -15,6 +15,16 @@ X·exp(ε), ε ~ N(−σ²/2, σ²), σ² = ln(1 + cv²) (Lenzen et al. 2010 use
 uncertainty); any ``sampler(rng, base) -> perturbed`` callable can replace it. Perturbed A
 must stay productive (column sums < 1), otherwise the draw fails with a clear error.
 
+Bias (documented, not corrected). The noise is mean-preserving *per coefficient*
+(E[Ã] = A), but the footprint is not linear in A: L(A) = Σₘ Aᵐ has non-negative coefficients,
+and with independent entries E[(Ãᵐ)_ij] ≥ (Aᵐ)_ij (E[a²] ≥ E[a]²), so E[L(Ã)] ≥ L(A) entrywise
+and the mean footprint over draws of A lies *above* the footprint at the published A (Jensen;
+the bias grows roughly with cv² and with the share of long supply chains). Perturbing S is
+linear and unbiased. reslog does not centre the draws — re-scaling them would change the spread
+the user asked for — but reports, next to the bands, ``base`` (the footprint at the unperturbed
+A and S) and ``bias`` = mean − base, so the shift is visible; read the median or ``base``, not
+the mean, as the central estimate when perturbing A.
+
 Reference
 ---------
 Lenzen, M., Wood, R. & Wiedmann, T. (2010). Uncertainty analysis for multi-region
@@ -87,7 +97,9 @@ class MonteCarloResult:
     ----------
     draws : ndarray (draws, stressors, regions)
     bands : DataFrame — rows (stressor, origin_region) plus a ``total`` region; columns the
-        requested percentiles (e.g. p5, p50, p95) and ``mean``.
+        requested percentiles (e.g. p5, p50, p95), ``mean``, ``base`` (footprint at the
+        unperturbed A, S) and ``bias`` = mean − base (≥ 0 in expectation when A is perturbed; see
+        the module docstring).
     """
 
     draws: np.ndarray
@@ -158,4 +170,11 @@ def run_monte_carlo(
                                      names=["stressor", "origin_region"])
     data = {f"p{p:g}": np.percentile(full, p, axis=0).reshape(-1) for p in percentiles}
     data["mean"] = full.mean(axis=0).reshape(-1)
+    n = len(y)
+    agg = np.zeros((n, len(regions)))
+    agg[np.arange(n), np.asarray(region)] = 1.0
+    base = (np.asarray(S, float) * np.linalg.solve(np.eye(n) - np.asarray(A, float), np.asarray(y, float))[None, :]) @ agg
+    base_full = np.concatenate([base, base.sum(axis=1, keepdims=True)], axis=1)
+    data["base"] = base_full.reshape(-1)
+    data["bias"] = data["mean"] - data["base"]
     return MonteCarloResult(draws=draws, bands=pd.DataFrame(data, index=idx))

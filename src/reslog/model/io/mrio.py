@@ -169,6 +169,10 @@ class MRIO:
             )
         self.productivity = validate.check_productive(
             Z, x, self.labels, solve_ones=lambda: self.solver.solve(np.ones(len(x))))
+        if self.productivity.get("productive") is None:
+            # negative coefficients: no Perron bound on L, so estimate the conditioning now (an LU,
+            # which the solves reuse); refuses or warns when digits would be lost
+            self.productivity["cond"] = self.solver.condition_estimate()
 
     # ------------------------------------------------------------------ constructors
     @classmethod

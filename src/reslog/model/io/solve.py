@@ -397,7 +397,8 @@ class LeontiefSolver:
             return self.cond
         alpha = self.max_input_share()
         if self._lu is None and alpha is not None:
-            self.cond, self.cond_source = (1.0 + alpha) / (1.0 - alpha), "bound (1+α)/(1−α), A ≥ 0"
+            self.cond, self.cond_source = (1.0 + alpha) / (1.0 - alpha), "upper bound (1+α)/(1−α), A ≥ 0"
+            self._check_cond()
             return self.cond
         if self._lu is None and self.has_operator and self.plan(1) != "lu":
             from scipy.sparse.linalg import LinearOperator, onenormest
