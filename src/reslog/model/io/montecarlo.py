@@ -13,7 +13,7 @@ out). A and S are scattered once to the workers. Seeds come from one
 The default distribution is a mean-preserving lognormal multiplicative error per entry,
 X·exp(ε), ε ~ N(−σ²/2, σ²), σ² = ln(1 + cv²) (Lenzen et al. 2010 use such errors for MRIO
 uncertainty); any ``sampler(rng, base) -> perturbed`` callable can replace it. Perturbed A
-must stay productive (column sums < 1), otherwise the draw fails with a clear error.
+must stay productive (ρ(Ã) < 1: column sums < 1, or else L·1 > 0), otherwise the draw fails with a clear error.
 
 Bias (documented, not corrected). The noise is mean-preserving *per coefficient*
 (E[Ã] = A), but the footprint is not linear in A: L(A) = Σₘ Aᵐ has non-negative coefficients,
@@ -74,10 +74,15 @@ def _mc_chunk(
         if target == "A":
             Ad = sampler(rng, A)
             cs = Ad.sum(axis=0)
-            if (cs >= 1).any():
-                raise ModelInputError(
-                    f"Monte Carlo: a perturbed A has {int((cs >= 1).sum())} column(s) summing to ≥ 1; "
-                    "lower the coefficient of variation")
+            if (cs >= 1).any():  # column sums are only sufficient: test ρ(Ã) < 1 exactly (L·1 > 0)
+                try:
+                    ell = np.linalg.solve(np.eye(n) - Ad, np.ones(n))
+                except np.linalg.LinAlgError:
+                    ell = -np.ones(n)
+                if not (ell > 0).all():
+                    raise ModelInputError(
+                        f"Monte Carlo: a perturbed A is not productive (spectral radius ≥ 1, test: positivity "
+                        f"of L·1; {int((cs >= 1).sum())} column(s) sum to ≥ 1); lower the coefficient of variation")
             x_y = np.linalg.solve(np.eye(n) - Ad, y)
             Sd = S
         else:

@@ -396,7 +396,7 @@ class LeontiefSolver:
         if self.cond is not None:
             return self.cond
         alpha = self.max_input_share()
-        if self._lu is None and alpha is not None:
+        if self._lu is None and alpha is not None and self.plan(1) != "lu":
             self.cond, self.cond_source = (1.0 + alpha) / (1.0 - alpha), "upper bound (1+α)/(1−α), A ≥ 0"
             self._check_cond()
             return self.cond
