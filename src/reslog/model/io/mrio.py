@@ -160,7 +160,7 @@ class MRIO:
     def _check_system(self, clipped: np.ndarray) -> None:
         x = self.x_array
         Z = self.Z.to_numpy(dtype=float)
-        colsum = np.abs(Z).sum(axis=0)
+        colsum = validate.col_abs_sum(Z) if (x == 0).any() else np.zeros(len(x))  # chunked: no n × n temporary
         zero_out = (x == 0) & (colsum > 0) & ~clipped
         if zero_out.any():
             raise ModelInputError(

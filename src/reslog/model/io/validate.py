@@ -123,6 +123,14 @@ def check_output(x: np.ndarray, labels: pd.Index, block: str = "x", negative: st
     return x
 
 
+def col_abs_sum(Z: np.ndarray, step: int = 1024) -> np.ndarray:
+    """Σ_i |Z_ij| per column, in row chunks (no n × n temporary)."""
+    out = np.zeros(Z.shape[1])
+    for a in range(0, Z.shape[0], step):
+        out += np.abs(Z[a:a + step]).sum(axis=0)
+    return out
+
+
 def check_productive(
     Z: np.ndarray,
     x: np.ndarray,
@@ -153,8 +161,10 @@ def check_productive(
     xinv = np.zeros(n)
     pos = x > 0
     xinv[pos] = 1.0 / x[pos]
-    nonzero_col = (np.abs(Z).sum(axis=0) > 0) & (x != 0)
-    if float(Z.min()) < 0 or bool((x[nonzero_col] < 0).any()):
+    zmin = float(Z.min()) if Z.size else 0.0
+    nonzero_col = (col_abs_sum(Z) > 0) if zmin < 0 else (Z.sum(axis=0) > 0)
+    nonzero_col &= x != 0
+    if zmin < 0 or bool((x[nonzero_col] < 0).any()):
         return {"test": "not applicable: A has negative entries (Perron–Frobenius does not apply)",
                 "productive": None, "rho_bound": None}
     colsum = Z.sum(axis=0) * xinv
@@ -162,8 +172,7 @@ def check_productive(
     if alpha < 1.0:
         return {"test": "column sums", "productive": True, "rho_bound": alpha}
     # Collatz–Wielandt on the sectors with output (columns of A are 0 elsewhere)
-    ZP = Z[np.ix_(pos, pos)]
-    rows = ZP.sum(axis=1) / x[pos] if pos.any() else np.zeros(0)
+    rows = (Z @ pos.astype(float))[pos] / x[pos] if pos.any() else np.zeros(0)  # Σ_{j with output} Z_ij
     beta = float(rows.max()) if rows.size else 0.0
     if beta < 1.0:
         return {"test": "output-weighted row sums (Collatz–Wielandt)", "productive": True, "rho_bound": beta}
