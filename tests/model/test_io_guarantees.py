@@ -285,3 +285,17 @@ def test_units_survive_the_long_block_layout_and_the_cli_loader(tmp_path):
     assert m.unit == "million USD"
     assert set(m.extension("air").unit) == {"kt"}
     assert set(m.accounts("air").unit) == {"kt"}
+
+
+@pytest.mark.shared_data
+def test_long_layout_round_trip_keeps_x_and_units(shared_data):
+    """The warehouse's io_blocks (MrioSource.to_parsed) holds x and units; from_long rebuilds
+    the same MRIO (before: an 'x' block was refused, units dropped)."""
+    from reslog.sources.mrio import read_wiod_2011
+
+    src = read_wiod_2011(shared_data / "io_tables")
+    long = src.to_parsed().tables["io_blocks"]
+    m = MRIO.from_long(long)
+    np.testing.assert_array_equal(m.x_array, src.x.to_numpy())
+    assert m.unit == "million USD (current prices)"
+    assert set(m.extension("factor_inputs").unit) == {"million USD (current prices)"}

@@ -71,7 +71,7 @@ class MrioSource:
         if self.x is not None:
             xf = self.x.to_frame("x")
             xf.columns = pd.MultiIndex.from_tuples([("", "x")])
-            parts.append(_long(xf, "x", name, self.unit))
+            parts.append(_long(xf, "x", name, self.unit, keep_zeros=True))  # every label, even all-zero sectors
         for ext, (F, FY) in self.extensions.items():
             u = self.ext_units.get(ext)
             parts.append(_long(F, f"F:{ext}", name, u))
@@ -80,9 +80,10 @@ class MrioSource:
         return Parsed(tables={"io_blocks": pd.concat(parts, ignore_index=True)}, meta=self.meta, notes=self.notes)
 
 
-def _long(df: pd.DataFrame, block: str, mrio: str, unit: "str | pd.Series | None") -> pd.DataFrame:
+def _long(df: pd.DataFrame, block: str, mrio: str, unit: "str | pd.Series | None",
+          keep_zeros: bool = False) -> pd.DataFrame:
     arr = df.to_numpy(dtype=float)
-    r, c = np.nonzero(arr)
+    r, c = np.nonzero(np.ones_like(arr) if keep_zeros else arr)
     ri, ci = df.index, df.columns
     if isinstance(unit, pd.Series):  # unit per stressor (row)
         unit_col = np.asarray(unit.reindex(ri).astype(object).to_numpy())[r]

@@ -245,6 +245,12 @@ class MRIO:
         blocks = blocks_from_long(df)
         F = {k[2:]: (v, blocks.get("F_Y:" + k[2:])) for k, v in blocks.items() if k.startswith("F:")}
         units = units_from_long(df)
+        if "x" in blocks and "x" not in kwargs:
+            kwargs["x"] = blocks["x"].iloc[:, 0]
+        if "unit" in df.columns and "unit" not in kwargs:
+            money = df.loc[df["block"].isin(["Z", "Y"]), "unit"].dropna().unique()
+            if len(money) == 1:
+                kwargs["unit"] = str(money[0])
         return cls.from_blocks(blocks["Z"], blocks["Y"], F, units=units or None, **kwargs)
 
     # ------------------------------------------------------------------ basics
@@ -469,7 +475,8 @@ def blocks_from_long(df: pd.DataFrame) -> dict[str, pd.DataFrame]:
     """Pivot the long ``io_blocks`` layout into wide labelled blocks.
 
     Expected columns: ``block, row_region, row_sector, col_region, col_sector, value``.
-    ``block`` is ``Z``, ``Y``, ``F:<extension>`` or ``F_Y:<extension>``. For ``F``/``F_Y`` the
+    ``block`` is ``Z``, ``Y``, ``x`` (published gross output), ``F:<extension>`` or
+    ``F_Y:<extension>``. For ``F``/``F_Y`` the
     stressor name is in ``row_sector`` (``row_region`` empty); for ``Y`` the final-demand
     category is in ``col_sector``. Missing cells are zeros; the (region, sector) order is the
     order of first appearance in Z's rows.
@@ -485,8 +492,13 @@ def blocks_from_long(df: pd.DataFrame) -> dict[str, pd.DataFrame]:
         r = df[dup].iloc[0]
         raise ModelInputError(f"block {r['block']}: duplicated cell ({r['row_region']!r}, {r['row_sector']!r}, "
                               f"{r['col_region']!r}, {r['col_sector']!r})")
+    # (region, sector) labels in order of first appearance: x rows (every sector, when present),
+    # then Z rows, Z columns and Y rows — a sector whose Z row is all zero still gets its label
     zrows = df[df["block"] == "Z"]
-    labels = pd.MultiIndex.from_frame(zrows[["row_region", "row_sector"]].drop_duplicates(),
+    parts = [df[df["block"] == "x"][["row_region", "row_sector"]], zrows[["row_region", "row_sector"]],
+             zrows[["col_region", "col_sector"]].set_axis(["row_region", "row_sector"], axis=1),
+             df[df["block"] == "Y"][["row_region", "row_sector"]]]
+    labels = pd.MultiIndex.from_frame(pd.concat(parts, ignore_index=True).drop_duplicates(),
                                       names=["region", "sector"])
     ycols_df = df[df["block"] == "Y"][["col_region", "col_sector"]].drop_duplicates()
     ycols = pd.MultiIndex.from_frame(ycols_df, names=["region", "category"])
@@ -509,6 +521,13 @@ def blocks_from_long(df: pd.DataFrame) -> dict[str, pd.DataFrame]:
             if len(extra):
                 raise ModelInputError(f"block Y: row labels not in Z: {validate._fmt(extra)}")
             out["Y"] = w.reindex(index=labels, columns=ycols).fillna(0.0)
+        elif blk == "x":  # published gross output (one value per row; columns unused)
+            w = sub.groupby(["row_region", "row_sector"], sort=False)["value"].sum()
+            w.index.names = ["region", "sector"]
+            extra = w.index.difference(labels)
+            if len(extra):
+                raise ModelInputError(f"block x: row labels not in Z: {validate._fmt(extra)}")
+            out["x"] = w.reindex(labels).fillna(0.0).rename("indout").to_frame()
         elif blk.startswith(("F:", "F_Y:")):
             w = sub.pivot_table(index="row_sector", columns=["col_region", "col_sector"], values="value",
                                 aggfunc="sum")
@@ -523,7 +542,7 @@ def blocks_from_long(df: pd.DataFrame) -> dict[str, pd.DataFrame]:
                 w.columns.names = ["region", "category"]
                 out[blk] = w.reindex(columns=ycols).fillna(0.0)
         else:
-            raise ModelInputError(f"block table: unknown block {blk!r} (use Z, Y, F:<ext>, F_Y:<ext>)")
+            raise ModelInputError(f"block table: unknown block {blk!r} (use Z, Y, x, F:<ext>, F_Y:<ext>)")
     for k in list(out):
         if k.startswith("F_Y:") and "F:" + k[4:] in out:
             out[k] = out[k].reindex(index=out["F:" + k[4:]].index).fillna(0.0)
