@@ -283,14 +283,15 @@ def calc_account_arrays(
     M = None
     absY = np.abs(Y_agg)
     y_cs = by_sector(absY.T)  # (R_c, n_sectors): Σ_{j∈s} |Y_jc|
-    if want_M or not use_forward:
+    need_M = want_M or not use_forward
+    # a direct solve reads the whole LU per call: M's k columns ride along with the first D_imp chunk
+    M_with_imports = need_M and not guarded and want_imp and not use_forward
+    Mt: np.ndarray | None = None
+    if need_M and not M_with_imports:
         Mt = solver.solve(np.ascontiguousarray(S.T), transpose=True, n_rhs_hint=hint, tol=tol0)
         if guarded and alpha is not None:
             Mt = _refine_multipliers(solver, Mt, _residual(solver, Mt, S.T, True), Y_agg, by_sector, y_cs, alpha,
                                      guard)
-        M = Mt.T
-        for c in range(Rc):
-            D_cba[:, c, :] = by_sector(M * Y_agg[:, c][None, :])
 
     if not want_imp:
         D_imp[:] = np.nan
@@ -298,23 +299,33 @@ def calc_account_arrays(
         # foreign-masked multipliers, k right-hand sides per consuming region with production
         per_chunk = max(1, RHS_CHUNK // max(k, 1))
         cons = [c for c in range(Rc) if consumer_region[c] >= 0]
-        for a in range(0, len(cons), per_chunk):
+        for a in range(0, max(len(cons), 1), per_chunk):
             chunk = cons[a:a + per_chunk]
-            RHS = np.empty((n, k * len(chunk)), order="F")  # LAPACK solves it in place
+            lead = k if (M_with_imports and a == 0) else 0
+            RHS = np.empty((n, lead + k * len(chunk)), order="F")  # LAPACK solves it in place
+            if lead:
+                RHS[:, :k] = S.T
             for j, c in enumerate(chunk):
-                RHS[:, j * k:(j + 1) * k] = S.T * foreign_of[c][:, None]
+                RHS[:, lead + j * k:lead + (j + 1) * k] = S.T * foreign_of[c][:, None]
             W = solver.solve(RHS, transpose=True, n_rhs_hint=hint, overwrite=not guarded, tol=tol0)
             if guarded and alpha is not None:
                 W = _refine_imports(solver, W, _residual(solver, W, RHS, True), Y_agg, by_sector, y_cs, chunk, k,
                                     alpha, guard)
             del RHS
+            if lead:
+                Mt, W = W[:, :k], W[:, k:]
             for j, c in enumerate(chunk):
                 Wc = W[:, j * k:(j + 1) * k].T  # (k, n) = (S∘1_{r≠c})·L
                 D_imp[:, c, :] = by_sector(Wc * Y_agg[:, c][None, :])
+    if Mt is not None:
+        M = Mt.T
+        for c in range(Rc):
+            D_cba[:, c, :] = by_sector(M * Y_agg[:, c][None, :])
+    if want_imp and not use_forward:
         for c in range(Rc):  # consumers without own production: everything is imported
             if consumer_region[c] < 0:
                 D_imp[:, c, :] = D_cba[:, c, :]
-    else:
+    elif want_imp:
         # forward: x for the demand of every (consumer, product) pair, as pymrio does
         for c in range(Rc):
             Yd = np.zeros((n, n_sectors))  # diagonalised demand of consumer c
