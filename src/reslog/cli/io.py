@@ -129,18 +129,26 @@ def _pos(index: pd.Index, stressor: str) -> int:
 
 def shock_cmd(
     mrio: MrioOpt,
-    shock: Annotated[Path, typer.Option("--shock", help="CSV region,sector,loss (fraction of output lost, 0–1).")],
+    shock: Annotated[Path, typer.Option("--shock", help="CSV region,sector,loss (fraction of that sector's output "
+                                         "lost, 0–1; the sector's own loss in the result equals it).")],
     output: Annotated[Path, typer.Option("--output", help="CSV file to write.")],
-    model: Annotated[str, typer.Option("--model", help="ghosh (mixed supply-side, default), iim-supply, "
-                                                      "iim-demand.")] = "ghosh",
+    model: Annotated[str, typer.Option("--model", help="ghosh (supply-side mixed: the loss propagates to buyers, "
+                                                      "default; = iim-supply) or leontief (demand-side mixed: to "
+                                                      "suppliers; = iim-demand).")] = "ghosh",
     negative_output: NegOpt = "error",
 ) -> None:
-    """Propagate an output loss in some region/sectors to every region/sector."""
-    from reslog.model.io.shock import calc_ghosh_mixed, calc_inoperability_demand, calc_inoperability_supply
+    """Propagate an output loss in some region/sectors to every region/sector.
+
+    Both models are mixed: the listed sectors lose exactly the stated fraction of their output
+    (``loss_share`` in the result equals ``loss``), and the rest follow the Ghosh (downstream) or
+    Leontief (upstream) relation. (Before, ``iim-supply``/``iim-demand`` fed the stated loss in as a
+    primary-input or demand perturbation, so the sector's own loss came out larger.)"""
+    from reslog.model.io.shock import calc_ghosh_mixed, calc_leontief_mixed
     from reslog.sources.base import parse_number, read_csv_strict
 
-    if model not in ("ghosh", "iim-supply", "iim-demand"):
-        raise InputError("--model", f"unknown model {model!r}; use ghosh, iim-supply or iim-demand")
+    aliases = {"ghosh": "ghosh", "iim-supply": "ghosh", "leontief": "leontief", "iim-demand": "leontief"}
+    if model not in aliases:
+        raise InputError("--model", f"unknown model {model!r}; use ghosh (= iim-supply) or leontief (= iim-demand)")
     m = _load(mrio, negative_output)
     df = read_csv_strict(shock, ["region", "sector", "loss"])
     pos, loss = [], []
@@ -160,14 +168,15 @@ def shock_cmd(
     x = m.x_array
     E = np.array(pos, dtype=int)
     qE = np.array(loss)
-    if model == "ghosh":
-        Z = m.Z.to_numpy(dtype=float)
-        A_cols = Z[:, E] / np.where(x[E] > 0, x[E], 1.0)[None, :]
+    Z = m.Z.to_numpy(dtype=float)
+    if aliases[model] == "ghosh":
+        # supply-side mixed model (Ghosh in relative terms = supply-side IIM, Leung et al. 2007)
+        A_cols = Z[:, E] / np.where(x[E] != 0, x[E], 1.0)[None, :]
         q = calc_ghosh_mixed(m.solver, A_cols, E, qE)
     else:
-        c = np.zeros(len(x))
-        c[E] = qE
-        q = calc_inoperability_supply(m.solver, c) if model == "iim-supply" else calc_inoperability_demand(m.solver, x, c)
+        # demand-side mixed model (Leontief in relative terms = demand-side IIM, Santos & Haimes 2004)
+        xinv = np.where(x != 0, 1.0 / np.where(x != 0, x, 1.0), 0.0)
+        q = calc_leontief_mixed(m.solver, Z[E, :] * xinv[None, :], x, E, qE)
     out = pd.DataFrame({
         "region": m.labels.get_level_values("region"), "sector": m.labels.get_level_values("sector"),
         "output": x, "loss": q * x, "unit": m.unit or "money (unit of the MRIO)", "loss_share": q,
@@ -175,7 +184,7 @@ def shock_cmd(
     })
     output.parent.mkdir(parents=True, exist_ok=True)
     out.to_csv(output, index=False)
-    typer.echo(f"{model}: total output loss {float((q * x).sum()):.6g} ({m.unit or 'money'}); wrote {output}")
+    typer.echo(f"{aliases[model]} (mixed): total output loss {float((q * x).sum()):.6g} ({m.unit or 'money'}); wrote {output}")
 
 
 def paths_cmd(
