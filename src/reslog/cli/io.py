@@ -243,8 +243,9 @@ def demo_section() -> str:
     ext = "emissions"
     acc = m.accounts(ext)
     lab = m.extension(ext).F.index[0]
+    unit = _unit_of(acc.unit, lab) or "unit not given"
     lines = ["MRIO footprint (pymrio test system: 6 regions × 8 sectors; stressor "
-             f"{_stressor_label(lab)} [kg])", "",
+             f"{_stressor_label(lab)} [{unit}])", "",
              f"{'region':<8}{'production':>14}{'consumption':>14}{'imported':>14}{'exported':>14}"]
     for reg in acc.D_cba_reg.columns:
         lines.append(f"{reg:<8}{acc.D_pba_reg.loc[lab, reg]:>14.4g}{acc.D_cba_reg.loc[lab, reg]:>14.4g}"
