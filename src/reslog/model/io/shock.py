@@ -33,6 +33,10 @@ indicator), not as a forecast of output — and not as an upper bound: shortages
 cannot be substituted can make real losses larger. Dietzenbacher (1997) shows the model is
 plausible when read as a price model.
 
+Accuracy: not covered by the accounts' per-entry guarantee (docs/mrio.md, "Accuracy guarantee").
+Solves run to a relative residual of 1e-13 (iterative) or by LU, whose conditioning is checked
+(refused above κ̂ = 1e10, warned above 1e6); no a-posteriori bound is computed here.
+
 References
 ----------
 Ghosh, A. (1958). Input–output approach in an allocation system. Economica 25, 58–64.
