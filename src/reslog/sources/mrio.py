@@ -345,7 +345,9 @@ def read_mrio(path: str | Path) -> MrioSource:
 
     ``pymrio-test`` → the pymrio test MRIO; a folder with the WIOD files → WIOD 2011; a
     folder with ``Z.csv``/``Z.parquet`` → blocks; a pymrio folder (``file_parameters.json``)
-    or ``.zip`` → pymrio; an EXIOBASE 3 zip (``IOT_*``) → pymrio's EXIOBASE parser.
+    or ``.zip`` → pymrio; an EXIOBASE 3 zip (``IOT_*``) → pymrio's EXIOBASE parser; an Eora26
+    zip (``Eora26_<year>_<bp|pp>.zip``) → pymrio's Eora parser. Eora and WIOD with x = Z·1 + Y·1
+    have negative outputs: ``load_mrio(path, negative_output="keep")`` loads them in one line.
     """
     if str(path) in ("pymrio-test", "pymrio_test", "test"):
         return read_pymrio_test()
@@ -362,5 +364,7 @@ def read_mrio(path: str | Path) -> MrioSource:
     elif p.suffix == ".zip":
         if p.name.startswith("IOT_"):
             return read_with_pymrio("exiobase3", p)
+        if p.name.lower().startswith("eora26"):  # e.g. Eora26_2015_bp.zip (year and prices from the name)
+            return read_with_pymrio("eora26", p)
         return read_pymrio_folder(p)
     raise InputError(p, "not a recognised MRIO (WIOD CSVs, Z/Y blocks, pymrio folder/zip, EXIOBASE zip)")
