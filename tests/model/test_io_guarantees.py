@@ -183,8 +183,17 @@ def test_condition_estimate_matches_numpy_and_is_cheap_for_iterative():
     m = random_mrio(3, 4, 1, 0, "lu")
     C = np.eye(m.solver.n) - m.A.to_numpy()
     cond = m.solver.condition_estimate()
-    true = max(np.linalg.cond(C, 1), np.linalg.cond(C, np.inf))
-    assert true / 3 <= cond <= true * 1.0001  # gecon is an estimate within a small factor, never above
+    alpha = m.solver.max_input_share()
+    # A ≥ 0, α < 1: κ₁ ≤ (1+α)/(1−α) (a bound), κ_∞ by gecon (an estimate within a small factor, never above)
+    k_inf = np.linalg.cond(C, np.inf)
+    assert k_inf / 3 <= cond <= max(k_inf * 1.0001, (1 + alpha) / (1 - alpha))
+    assert cond >= np.linalg.cond(C, 1) or cond >= k_inf / 3
+    # without the Perron bound (an explicit C with a negative entry): gecon for both norms
+    Cn = C.copy()
+    Cn[0, 1] += 0.05
+    s = LeontiefSolver(Cn, method="lu")
+    true = max(np.linalg.cond(Cn, 1), np.linalg.cond(Cn, np.inf))
+    assert true / 3 <= s.condition_estimate() <= true * 1.0001
     it = random_mrio(3, 4, 1, 0, "gmres")  # iterative: the Perron bound, no factorisation
     alpha = it.solver.max_input_share()
     assert it.solver.condition_estimate() == pytest.approx((1 + alpha) / (1 - alpha))

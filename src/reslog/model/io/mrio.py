@@ -97,6 +97,7 @@ class MRIO:
     negative_output: NegativeOutput = "error"
     ill_conditioned: IllConditioned = "error"
     productivity: dict[str, object] = field(default_factory=dict, init=False)
+    _zfacts: tuple[bool | None, np.ndarray | None] = field(default=(None, None), init=False, repr=False)
     _solver: LeontiefSolver | None = field(default=None, init=False, repr=False)
     _accounts: dict[str, Accounts] = field(default_factory=dict, init=False, repr=False)
 
@@ -167,8 +168,11 @@ class MRIO:
                 "block Z: sector(s) with zero gross output but non-zero inputs: "
                 + validate._fmt(self.labels[zero_out]) + "; output x must cover inputs"
             )
+        zmin = float(Z.min())
+        colsum_Z = Z.sum(axis=0) if zmin >= 0 else None
+        self._zfacts = (zmin >= 0, colsum_Z)  # handed to the solver: no second pass over Z
         self.productivity = validate.check_productive(
-            Z, x, self.labels, solve_ones=lambda: self.solver.solve(np.ones(len(x))))
+            Z, x, self.labels, solve_ones=lambda: self.solver.solve(np.ones(len(x))), zmin=zmin, colsum_Z=colsum_Z)
         if self.productivity.get("productive") is None:
             # negative coefficients: no Perron bound on L, so estimate the conditioning now (an LU,
             # which the solves reuse); refuses or warns when digits would be lost
@@ -308,7 +312,8 @@ class MRIO:
             self._solver = LeontiefSolver.from_flows(self.Z.to_numpy(dtype=float), self.x_array,
                                                      labels=list(self.labels), groups=self.region_codes,
                                                      method=self.method, tol=self.tol,
-                                                     ill_conditioned=self.ill_conditioned)
+                                                     ill_conditioned=self.ill_conditioned,
+                                                     nonnegative=self._zfacts[0], colsum_Z=self._zfacts[1])
         return self._solver
 
     @property

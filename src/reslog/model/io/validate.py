@@ -137,6 +137,9 @@ def check_productive(
     labels: pd.Index,
     solve_ones: "Callable[[], np.ndarray] | None" = None,
     block: str = "A",
+    *,
+    zmin: float | None = None,
+    colsum_Z: np.ndarray | None = None,
 ) -> dict[str, object]:
     """Test that A = Z·x̂⁻¹ is productive: spectral radius ρ(A) < 1 (Hawkins–Simon), so that
     L = (I − A)⁻¹ exists and is ≥ 0.
@@ -154,6 +157,8 @@ def check_productive(
     When A has negative entries (negative flows or outputs kept), Perron–Frobenius does not
     apply and no test is made; accuracy is then guarded by the condition estimate of I − A.
 
+    ``zmin`` and ``colsum_Z`` (min Z and Σ_i Z_ij) may be passed when already known.
+
     Returns ``{"test": name, "productive": True|None, "rho_bound": float|None}``; raises
     :class:`ModelInputError` naming the test when A is not productive.
     """
@@ -161,13 +166,16 @@ def check_productive(
     xinv = np.zeros(n)
     pos = x > 0
     xinv[pos] = 1.0 / x[pos]
-    zmin = float(Z.min()) if Z.size else 0.0
-    nonzero_col = (col_abs_sum(Z) > 0) if zmin < 0 else (Z.sum(axis=0) > 0)
+    if zmin is None:
+        zmin = float(Z.min()) if Z.size else 0.0
+    if colsum_Z is None and zmin >= 0:
+        colsum_Z = Z.sum(axis=0)
+    nonzero_col = (col_abs_sum(Z) > 0) if zmin < 0 else (colsum_Z > 0)
     nonzero_col &= x != 0
     if zmin < 0 or bool((x[nonzero_col] < 0).any()):
         return {"test": "not applicable: A has negative entries (Perron–Frobenius does not apply)",
                 "productive": None, "rho_bound": None}
-    colsum = Z.sum(axis=0) * xinv
+    colsum = colsum_Z * xinv
     alpha = float(colsum.max()) if n else 0.0
     if alpha < 1.0:
         return {"test": "column sums", "productive": True, "rho_bound": alpha}
