@@ -183,11 +183,9 @@ def test_condition_estimate_matches_numpy_and_is_cheap_for_iterative():
     m = random_mrio(3, 4, 1, 0, "lu")
     C = np.eye(m.solver.n) - m.A.to_numpy()
     cond = m.solver.condition_estimate()
-    alpha = m.solver.max_input_share()
-    # A ≥ 0, α < 1: κ₁ ≤ (1+α)/(1−α) (a bound), κ_∞ by gecon (an estimate within a small factor, never above)
-    k_inf = np.linalg.cond(C, np.inf)
-    assert k_inf / 3 <= cond <= max(k_inf * 1.0001, (1 + alpha) / (1 - alpha))
-    assert cond >= np.linalg.cond(C, 1) or cond >= k_inf / 3
+    # A ≥ 0 and L ≥ 0: exact from L·1 and Lᵀ·1
+    assert cond == pytest.approx(max(np.linalg.cond(C, 1), np.linalg.cond(C, np.inf)), rel=1e-10)
+    assert m.solver.cond_source.startswith("exact")
     # without the Perron bound (an explicit C with a negative entry): gecon for both norms
     Cn = C.copy()
     Cn[0, 1] += 0.05
