@@ -98,6 +98,7 @@ class MRIO:
     ill_conditioned: IllConditioned = "error"
     productivity: dict[str, object] = field(default_factory=dict, init=False)
     _zfacts: tuple[bool | None, np.ndarray | None] = field(default=(None, None), init=False, repr=False)
+    _zscan: tuple[np.ndarray | None, float] = field(default=(None, 0.0), init=False, repr=False)
     _solver: LeontiefSolver | None = field(default=None, init=False, repr=False)
     _accounts: dict[str, Accounts] = field(default_factory=dict, init=False, repr=False)
 
@@ -111,11 +112,14 @@ class MRIO:
                 f"got names {list(Z.index.names)}"
             )
         validate.check_same_labels(Z.index, Y.index, "Z", "Y", "row labels")
+        Zv = Z.to_numpy(dtype=float)
+        # one pass over Z: finiteness, Z·1 (for x), Σ_i Z_ij and min Z (for the productivity test)
+        z_rows, z_cols, z_min = validate.scan_flows(Zv, "Z", Z.index, Z.columns, finite=self.check)
+        self._zscan = (z_cols, z_min)
         if self.check:
-            validate.check_finite(Z, "Z")
             validate.check_finite(Y, "Y")
         if self.x is None:
-            x = core.calc_x(Z.to_numpy(dtype=float), Y.to_numpy(dtype=float))
+            x = z_rows + Y.to_numpy(dtype=float).sum(axis=1)  # x = Z·1 + Y·1 (core.calc_x)
         else:
             xs = self.x.iloc[:, 0] if isinstance(self.x, pd.DataFrame) else self.x
             if isinstance(xs, pd.Series):
@@ -168,8 +172,8 @@ class MRIO:
                 "block Z: sector(s) with zero gross output but non-zero inputs: "
                 + validate._fmt(self.labels[zero_out]) + "; output x must cover inputs"
             )
-        zmin = float(Z.min())
-        colsum_Z = Z.sum(axis=0) if zmin >= 0 else None
+        colsum_Z, zmin = self._zscan
+        colsum_Z = colsum_Z if zmin >= 0 else None
         self._zfacts = (zmin >= 0, colsum_Z)  # handed to the solver: no second pass over Z
         self.productivity = validate.check_productive(
             Z, x, self.labels, solve_ones=lambda: self.solver.solve(np.ones(len(x))), zmin=zmin, colsum_Z=colsum_Z)
