@@ -112,3 +112,15 @@ def test_series_of_years_on_a_local_cluster_equals_sequential():
     assert not np.allclose(par[2019]["e"].D_cba_reg, par[2020]["e"].D_cba_reg)
     with pytest.raises(ModelInputError, match="no years"):
         calc_accounts_series({})
+
+
+def test_forward_route_for_many_stressors_equals_pymrio():
+    """k·R > n: D_imp through the n forward solves (imports over the foreign rows, D_cba = imports +
+    the own block) — equal to pymrio's x_diag route."""
+    m = random_mrio(3, 4, 6, 5, "lu")
+    io = pymrio.IOSystem(Z=m.Z, Y=m.Y, e={"name": "e", "F": m.extension("e").F})
+    io.calc_all()
+    acc = m.accounts("e")
+    assert m.solver.stats["rhs"] == 3 + 12  # R_c forward + n forward: the forward route was taken
+    for name in ACCOUNTS:
+        assert_same(getattr(acc, name), getattr(io.e, name), name)

@@ -334,9 +334,19 @@ def calc_account_arrays(
             if guarded and ell is not None:
                 Xd = _refine_demand_blocks(solver, Xd, _residual(solver, Xd, Yd, False), S, absS, foreign_of[c],
                                            ell, M is None, guard)
+            # imported part over the foreign rows, domestic part over the own block: D_cba = imp + dom
+            # (one k × n × m product in all, on views when the region's rows are contiguous)
+            span = _contiguous(~foreign_of[c])
+            if span is not None:
+                a, b = span
+                imp_c = S[:, :a] @ Xd[:a] + S[:, b:] @ Xd[b:]
+                dom_c = S[:, a:b] @ Xd[a:b]
+            else:
+                imp_c = S[:, foreign_of[c]] @ Xd[foreign_of[c]]
+                dom_c = S[:, ~foreign_of[c]] @ Xd[~foreign_of[c]]
+            D_imp[:, c, :] = imp_c
             if M is None:
-                D_cba[:, c, :] = S @ Xd
-            D_imp[:, c, :] = S[:, foreign_of[c]] @ Xd[foreign_of[c]]
+                D_cba[:, c, :] = imp_c + dom_c
 
     if guarded:
         guaranteed = not guard.failed
@@ -353,6 +363,15 @@ def calc_account_arrays(
     return AccountArrays(D_cba=D_cba, D_pba=S * x_tot[None, :], D_imp=D_imp, D_exp=S * x_exp[None, :],
                          x_tot=x_tot, D_imp_reg=D_imp_reg, M=M, error_bound=guard.bounds, guaranteed=guaranteed,
                          guarantee=guarantee, method=plan)
+
+
+def _contiguous(mask: np.ndarray) -> tuple[int, int] | None:
+    """(a, b) when the True entries of ``mask`` are exactly the range a … b − 1 (b = a: none)."""
+    idx = np.flatnonzero(mask)
+    if idx.size == 0:
+        return (0, 0)
+    a, b = int(idx[0]), int(idx[-1]) + 1
+    return (a, b) if b - a == idx.size else None
 
 
 def _residual(solver: LeontiefSolver, X: np.ndarray, B: np.ndarray, transpose: bool) -> np.ndarray | None:
