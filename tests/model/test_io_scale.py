@@ -10,7 +10,6 @@ import pytest
 
 from reslog.errors import ModelInputError
 from reslog.model.io import MRIO
-from reslog.model.io.series import calc_accounts_sequential, calc_accounts_series
 
 from test_io_fast_accounts import random_mrio  # noqa: E402
 
@@ -99,6 +98,8 @@ def test_exiobase_sized_extensions_share_one_factorisation_and_every_solve():
 
 # ---------------------------------------------------------------- series of years on Dask
 def test_series_of_years_on_a_local_cluster_equals_sequential():
+    from reslog.model.io.series import calc_accounts_sequential, calc_accounts_series
+
     years = {2019: random_mrio(3, 4, 2, 19, "lu"), 2020: random_mrio(3, 4, 2, 20, "lu"),
              2021: lambda: random_mrio(3, 4, 2, 21, "gmres")}  # a loader runs on the worker
     par = calc_accounts_series(years, ["e"], n_workers=2)
