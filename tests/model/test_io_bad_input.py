@@ -66,8 +66,17 @@ def test_column_sum_at_least_one():
     Z, Y, F = blocks()
     x = pd.Series([8.0, 4.0, 9.0], index=IDX)  # column b: inputs 2 + 1 + 0 = 3 < 4 ok; a: 3 < 8 ok
     MRIO.from_blocks(Z, Y, {"air": F}, x=x)
+    # column b sums to exactly 1, but ρ(A) < 1 (irreducible, other columns < 1): productive,
+    # certified by the exact M-matrix test (L·1 > 0), not refused as the column-sum rule did
     x = pd.Series([8.0, 3.0, 9.0], index=IDX)
-    with pytest.raises(ModelInputError, match=r"block A: 1 column\(s\) sum to ≥ 1.*\('r1', 'b'\) \(Σ A = 1\)"):
+    m = MRIO.from_blocks(Z, Y, {"air": F}, x=x)
+    assert m.productivity["test"] == "positivity of L·1 (M-matrix)"
+    assert max(abs(np.linalg.eigvals(m.A.to_numpy()))) < 1
+    x = pd.Series([8.0, 2.0, 9.0], index=IDX)  # column b sums to 1.5, yet ρ(A) = 0.726: productive
+    assert MRIO.from_blocks(Z, Y, {"air": F}, x=x).productivity["productive"] is True
+    x = pd.Series([8.0, 1.0, 9.0], index=IDX)  # column b sums to 3 and ρ(A) = 1.155
+    with pytest.raises(ModelInputError, match=r"block A: not productive — spectral radius ρ\(A\) ≥ 1 \(test: "
+                                              r"positivity of L·1.*\('r1', 'b'\) \(Σ A = 3\)"):
         MRIO.from_blocks(Z, Y, {"air": F}, x=x)
 
 
@@ -84,9 +93,10 @@ def test_singular_I_minus_A():
     Z = pd.DataFrame([[5.0, -5.0], [-5.0, 5.0]], index=idx, columns=idx)
     Y = pd.DataFrame([[10.0], [10.0]], index=idx, columns=YC[:1])
     F = pd.DataFrame([[1.0, 1.0]], index=["co2"], columns=idx)
-    m = MRIO.from_blocks(Z, Y, {"air": F})
-    with pytest.raises(ModelInputError, match=r"block I−A: singular"):
-        m.accounts("air")
+    # refused when built: the productivity test (L·1 > 0 or, with negative flows, the
+    # condition estimate) needs the factorisation, which finds the zero pivot
+    with pytest.raises(ModelInputError, match=r"block (I−A: singular|A: not productive)"):
+        MRIO.from_blocks(Z, Y, {"air": F})
     with pytest.raises(ModelInputError, match="singular"):
         LeontiefSolver(np.array([[1.0, -1.0], [-1.0, 1.0]]), method="lu").solve(np.ones(2))
     with pytest.raises(ModelInputError, match="singular"):  # iterative falls back to LU, which says so

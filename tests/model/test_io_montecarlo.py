@@ -59,7 +59,9 @@ def test_monte_carlo_bad_input(client):
         lognormal_sampler(-1.0)
     with pytest.raises(ModelInputError, match="target must be"):
         run_monte_carlo(A, S, np.ones(4), m.region_codes, list(m.regions), ["co2"], target="Z", client=client)
-    big = lambda rng, base: base * 10  # noqa: E731  makes A unproductive
-    with pytest.raises(ModelInputError, match="summing to ≥ 1"):
+    # base·10 alone stays productive (this A is nilpotent: ρ = 0 whatever the column sums);
+    # a unit diagonal makes ρ(Ã) ≥ 1
+    big = lambda rng, base: base * 10 + np.eye(len(base))  # noqa: E731
+    with pytest.raises(ModelInputError, match=r"not productive \(spectral radius ≥ 1, test: positivity of L·1"):
         run_monte_carlo(A, S, np.ones(4), m.region_codes, list(m.regions), ["co2"], target="A", sampler=big,
                         n_draws=2, client=client)

@@ -80,3 +80,26 @@ def test_shared_and_income_responsibility_sum_to_total(m):
 def test_footprint_of_all_final_demand_is_total_F(m):
     fp = m.footprint(m.Y.to_numpy().sum(axis=1), "e")
     np.testing.assert_allclose(fp.total.to_numpy(), m.extension("e").F.to_numpy().sum(axis=1), rtol=1e-9)
+
+
+def test_d_imp_above_the_auto_gmres_threshold_meets_the_documented_bound():
+    """n = 2,600 > LU_ALWAYS_BELOW with few stressors: ``auto`` solves iteratively (GMRES), and
+    every account — D_imp included — must lie within rtol·(|entry| + η·row max) of the LU
+    result (fixed seed: one example at this size keeps the suite fast)."""
+    from reslog.model.io import solve as solve_mod
+    from reslog.model.io.accounts import ETA, RTOL
+
+    from test_io_fast_accounts import random_mrio
+
+    R, m_, k = 10, 260, 2
+    assert R * m_ > solve_mod.LU_ALWAYS_BELOW
+    it = random_mrio(R, m_, k, 2026, "auto")
+    acc = it.accounts("e")
+    assert acc.info["method"] == "gmres" and not it.solver.factorised
+    assert acc.guaranteed and acc.info["error_bound"]["D_imp"] <= RTOL
+    ref = random_mrio(R, m_, k, 2026, "lu").accounts("e")
+    for name in ("D_cba", "D_pba", "D_imp", "D_exp", "D_cba_reg", "D_pba_reg", "D_imp_reg", "D_exp_reg"):
+        a, b = getattr(acc, name).to_numpy(), getattr(ref, name).to_numpy()
+        floor = np.abs((ref.D_cba_reg if name == "D_imp_reg" else getattr(ref, name)).to_numpy()).max(axis=1, keepdims=True)
+        # LU itself is exact to ~1e-15 here (κ ≤ (1+α)/(1−α) ≤ 9)
+        assert (np.abs(a - b) <= RTOL * (np.abs(b) + ETA * floor) + 1e-14 * floor).all(), name

@@ -119,7 +119,8 @@ def test_cli_footprint_shock_paths(tmp_path):
                          "--stressor", "emission_type1", "--output", str(tmp_path / "o.csv")])
     assert res.exit_code == 0, res.output
     o = pd.read_csv(tmp_path / "o.csv")
-    assert len(o) == 36 and set(o.columns) == {"consumer", "stressor", "origin_region", "value"}
+    assert len(o) == 36 and set(o.columns) == {"consumer", "stressor", "origin_region", "value", "unit"}
+    assert set(o["unit"]) == {"kg"}  # the extension's unit reaches the CSV
     dem = tmp_path / "d.csv"
     dem.write_text("region,sector,value\nreg2,mining,1000000\n")
     res = r.invoke(app, ["io", "footprint", "--mrio", "pymrio-test", "--extension", "emissions", "--demand", str(dem),

@@ -23,6 +23,8 @@ from reslog.report.html import Section
 from reslog.errors import InputError, ReslogError
 
 MrioOpt = Annotated[str, typer.Option("--mrio", help="MRIO: pymrio folder/zip, blocks folder, WIOD folder or 'pymrio-test'.")]
+NegOpt = Annotated[str, typer.Option("--negative-output", help="Negative gross output: 'error' (default), 'clip' "
+                                     "(set to 0) or 'keep' (compute with it, as pymrio does).")]
 
 
 def load_mrio(path: str | Path, **kwargs):  # -> MRIO
@@ -32,14 +34,32 @@ def load_mrio(path: str | Path, **kwargs):  # -> MRIO
     from reslog.sources.mrio import read_mrio
 
     src = read_mrio(path)
-    return MRIO.from_blocks(src.Z, src.Y, src.extensions, x=src.x, name=src.meta.source, **kwargs)
+    return MRIO.from_blocks(src.Z, src.Y, src.extensions, units=src.ext_units, x=src.x, name=src.meta.source,
+                            unit=src.unit or None, **kwargs)
 
 
-_load = load_mrio
+def _load(path: str | Path, negative_output: str = "error"):  # -> MRIO
+    if negative_output not in ("error", "clip", "keep"):
+        raise InputError("--negative-output", f"must be 'error', 'clip' or 'keep', got {negative_output!r}")
+    return load_mrio(path, negative_output=negative_output)
 
 
 def _stressor_label(s: object) -> str:
     return " | ".join(map(str, s)) if isinstance(s, tuple) else str(s)
+
+
+def _with_unit(label: object, unit: pd.Series | None) -> str:
+    """Column header ``stressor [unit]`` (the bare label when the unit is unknown)."""
+    name = _stressor_label(label)
+    if unit is None or label not in unit.index or pd.isna(unit.loc[label]):
+        return name
+    return f"{name} [{unit.loc[label]}]"
+
+
+def _unit_of(unit: pd.Series | None, label: object) -> str | None:
+    if unit is None or label not in unit.index or pd.isna(unit.loc[label]):
+        return None
+    return str(unit.loc[label])
 
 
 def _read_demand(path: Path) -> pd.Series:
@@ -59,22 +79,32 @@ def footprint_cmd(
                                              "'origin': each region's footprint by origin region.")] = "region",
     demand: Annotated[Optional[Path], typer.Option("--demand", help="CSV region,sector,value: footprint of "
                                                    "this demand (by origin) instead of regions' final demand.")] = None,
+    negative_output: NegOpt = "error",
 ) -> None:
-    """Consumption-based footprints (or the footprint of any demand) with origin breakdown."""
+    """Consumption-based footprints (or the footprint of any demand) with origin breakdown.
+
+    Every CSV carries the stressor units: a ``unit`` column in long tables, ``stressor [unit]``
+    headers in wide ones."""
     if by not in ("region", "origin"):
         raise InputError("--by", f"must be 'region' or 'origin', got {by!r}")
-    m = _load(mrio)
+    m = _load(mrio, negative_output)
     ext = m.extension(extension)
+    unit = ext.unit
     if demand is not None:
         fp = m.footprint(_read_demand(demand), extension, stressor=stressor)
-        out = fp.long() if by == "origin" else fp.by_region().T.reset_index()
+        if by == "origin":
+            out = fp.long()
+        else:
+            out = fp.by_region().T
+            out.columns = [_with_unit(c, unit) for c in out.columns]
+            out = out.rename_axis("region").reset_index()
     elif by == "region":
         acc = m.accounts(extension, imports=False)
         tab = acc.D_cba_reg
         if stressor is not None:
             tab = tab.loc[[ext.F.index[_pos(ext.F.index, stressor)]]]
         out = tab.T
-        out.columns = [_stressor_label(c) for c in out.columns]
+        out.columns = [_with_unit(c, unit) for c in out.columns]
         out = out.rename_axis("region").reset_index()
     else:
         rows = []
@@ -84,7 +114,7 @@ def footprint_cmd(
             for s in br.index:
                 for o in br.columns:
                     rows.append({"consumer": reg, "stressor": _stressor_label(s), "origin_region": o,
-                                 "value": float(br.loc[s, o])})
+                                 "value": float(br.loc[s, o]), "unit": _unit_of(unit, s)})
         out = pd.DataFrame(rows)
     output.parent.mkdir(parents=True, exist_ok=True)
     out.to_csv(output, index=False)
@@ -99,37 +129,28 @@ def _pos(index: pd.Index, stressor: str) -> int:
 
 def shock_cmd(
     mrio: MrioOpt,
-    shock: Annotated[Path, typer.Option("--shock", help="CSV region,sector,loss (ghosh: fraction of the sector's "
-                                                         "output lost, 0–1) or region,sector,perturbation "
-                                                         "(iim-*: the initial perturbation c, 0–1).")],
+    shock: Annotated[Path, typer.Option("--shock", help="CSV region,sector,loss (fraction of that sector's output "
+                                         "lost, 0–1; the sector's own loss in the result equals it).")],
     output: Annotated[Path, typer.Option("--output", help="CSV file to write.")],
-    model: Annotated[str, typer.Option("--model", help="ghosh (mixed supply-side, default), iim-supply, "
-                                                      "iim-demand.")] = "ghosh",
+    model: Annotated[str, typer.Option("--model", help="ghosh (supply-side mixed: the loss propagates to buyers, "
+                                                      "default; = iim-supply) or leontief (demand-side mixed: to "
+                                                      "suppliers; = iim-demand).")] = "ghosh",
+    negative_output: NegOpt = "error",
 ) -> None:
-    """Propagate a shock in some region/sectors to every region/sector.
+    """Propagate an output loss in some region/sectors to every region/sector.
 
-    ``ghosh`` (mixed supply-driven model) takes ``loss``: each listed sector loses exactly that
-    fraction of its output, and the others follow. The inoperability models take
-    ``perturbation``: the initial perturbation c of Santos & Haimes (2004) / Leung et al. (2007)
-    (a primary-supply loss for iim-supply, a final-demand loss for iim-demand, each as a fraction
-    of output). The listed sectors then end with a loss of at least c, since the shock also
-    feeds back on them.
-    """
-    from reslog.model.io.shock import calc_ghosh_mixed, calc_inoperability_demand, calc_inoperability_supply
+    Both models are mixed: the listed sectors lose exactly the stated fraction of their output
+    (``loss_share`` in the result equals ``loss``), and the rest follow the Ghosh (downstream) or
+    Leontief (upstream) relation. (Before, ``iim-supply``/``iim-demand`` fed the stated loss in as a
+    primary-input or demand perturbation, so the sector's own loss came out larger.)"""
+    from reslog.model.io.shock import calc_ghosh_mixed, calc_leontief_mixed
     from reslog.sources.base import parse_number, read_csv_strict
 
-    if model not in ("ghosh", "iim-supply", "iim-demand"):
-        raise InputError("--model", f"unknown model {model!r}; use ghosh, iim-supply or iim-demand")
-    m = _load(mrio)
-    col = "loss" if model == "ghosh" else "perturbation"
-    df = read_csv_strict(shock, ["region", "sector"])
-    if col not in df.columns:
-        other = "perturbation" if col == "loss" else "loss"
-        hint = (f"; the column '{other}' belongs to --model "
-                f"{'iim-supply/iim-demand' if other == 'perturbation' else 'ghosh'}: "
-                f"rename it '{col}' if you mean {'the output the sector loses' if col == 'loss' else 'an initial perturbation c'}"
-                if other in df.columns else "")
-        raise InputError(shock, f"--model {model} needs a column '{col}'{hint}", row=0, field=col)
+    aliases = {"ghosh": "ghosh", "iim-supply": "ghosh", "leontief": "leontief", "iim-demand": "leontief"}
+    if model not in aliases:
+        raise InputError("--model", f"unknown model {model!r}; use ghosh (= iim-supply) or leontief (= iim-demand)")
+    m = _load(mrio, negative_output)
+    df = read_csv_strict(shock, ["region", "sector", "loss"])
     pos, loss = [], []
     for i, r in df.iterrows():
         row = int(i) + 1
@@ -137,9 +158,9 @@ def shock_cmd(
         p = m.labels.get_indexer([key])[0]
         if p < 0:
             raise InputError(shock, f"unknown (region, sector) {key}", row=row, field="sector")
-        v = parse_number(shock, row, col, r[col])
+        v = parse_number(shock, row, "loss", r["loss"])
         if v is None or v > 1:
-            raise InputError(shock, f"{col} must be a fraction between 0 and 1, got {r[col]}", row=row, field=col)
+            raise InputError(shock, f"loss must be a fraction between 0 and 1, got {r['loss']}", row=row, field="loss")
         pos.append(p)
         loss.append(v)
     if len(set(pos)) != len(pos):
@@ -147,21 +168,23 @@ def shock_cmd(
     x = m.x_array
     E = np.array(pos, dtype=int)
     qE = np.array(loss)
-    if model == "ghosh":
-        Z = m.Z.to_numpy(dtype=float)
-        A_cols = Z[:, E] / np.where(x[E] > 0, x[E], 1.0)[None, :]
+    Z = m.Z.to_numpy(dtype=float)
+    if aliases[model] == "ghosh":
+        # supply-side mixed model (Ghosh in relative terms = supply-side IIM, Leung et al. 2007)
+        A_cols = Z[:, E] / np.where(x[E] != 0, x[E], 1.0)[None, :]
         q = calc_ghosh_mixed(m.solver, A_cols, E, qE)
     else:
-        c = np.zeros(len(x))
-        c[E] = qE
-        q = calc_inoperability_supply(m.solver, c) if model == "iim-supply" else calc_inoperability_demand(m.solver, x, c)
+        # demand-side mixed model (Leontief in relative terms = demand-side IIM, Santos & Haimes 2004)
+        xinv = np.where(x != 0, 1.0 / np.where(x != 0, x, 1.0), 0.0)
+        q = calc_leontief_mixed(m.solver, Z[E, :] * xinv[None, :], x, E, qE)
     out = pd.DataFrame({
         "region": m.labels.get_level_values("region"), "sector": m.labels.get_level_values("sector"),
-        "output": x, "loss": q * x, "loss_share": q, "exceeds_capacity": q > 1,
+        "output": x, "loss": q * x, "unit": m.unit or "money (unit of the MRIO)", "loss_share": q,
+        "exceeds_capacity": q > 1,
     })
     output.parent.mkdir(parents=True, exist_ok=True)
     out.to_csv(output, index=False)
-    typer.echo(f"{model}: total output loss {float((q * x).sum()):.6g} ({m.unit or 'money'}); wrote {output}")
+    typer.echo(f"{aliases[model]} (mixed): total output loss {float((q * x).sum()):.6g} ({m.unit or 'money'}); wrote {output}")
 
 
 def paths_cmd(
@@ -172,11 +195,12 @@ def paths_cmd(
     max_order: Annotated[int, typer.Option("--max-order", help="Longest path order.")] = 6,
     threshold: Annotated[float, typer.Option("--threshold", help="Pruning threshold (share of total).")] = 1e-4,
     output: Annotated[Optional[Path], typer.Option("--output", help="Also write the paths to this CSV.")] = None,
+    negative_output: NegOpt = "error",
 ) -> None:
     """Structural path analysis: the top supply-chain paths of a region's footprint."""
     from reslog.model.io.spa import calc_spa
 
-    m = _load(mrio)
+    m = _load(mrio, negative_output)
     ext_name, lab = m.find_stressor(stressor)
     y = m.demand_vector(region)
     S = m.S(ext_name)
@@ -190,6 +214,7 @@ def paths_cmd(
         typer.echo(f"{r.rank:>3}. order {r.order}  {r.value:12.6g}  {r.share:7.2%}  {r.path}")
     if output is not None:
         output.parent.mkdir(parents=True, exist_ok=True)
+        res = res.assign(unit=_unit_of(m.extension(ext_name).unit, lab))
         res.to_csv(output, index=False)
 
 
@@ -218,8 +243,9 @@ def demo_section() -> str:
     ext = "emissions"
     acc = m.accounts(ext)
     lab = m.extension(ext).F.index[0]
+    unit = _unit_of(acc.unit, lab) or "unit not given"
     lines = ["MRIO footprint (pymrio test system: 6 regions × 8 sectors; stressor "
-             f"{_stressor_label(lab)} [kg])", "",
+             f"{_stressor_label(lab)} [{unit}])", "",
              f"{'region':<8}{'production':>14}{'consumption':>14}{'imported':>14}{'exported':>14}"]
     for reg in acc.D_cba_reg.columns:
         lines.append(f"{reg:<8}{acc.D_pba_reg.loc[lab, reg]:>14.4g}{acc.D_cba_reg.loc[lab, reg]:>14.4g}"

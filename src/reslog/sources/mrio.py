@@ -52,6 +52,7 @@ class MrioSource:
     extensions : dict name → (F, F_Y or None).
     meta : SourceMeta.
     unit : str — monetary unit of Z, Y, x.
+    ext_units : dict name → Series (unit per stressor, indexed like F's rows), where known.
     """
 
     Z: pd.DataFrame
@@ -61,6 +62,7 @@ class MrioSource:
     meta: SourceMeta
     unit: str = ""
     notes: list[str] = field(default_factory=list)
+    ext_units: dict[str, pd.Series] = field(default_factory=dict)
 
     def to_parsed(self, mrio: str | None = None) -> Parsed:
         """The long ``io_blocks`` table (non-zero cells only) for the warehouse."""
@@ -69,18 +71,24 @@ class MrioSource:
         if self.x is not None:
             xf = self.x.to_frame("x")
             xf.columns = pd.MultiIndex.from_tuples([("", "x")])
-            parts.append(_long(xf, "x", name, self.unit))
+            parts.append(_long(xf, "x", name, self.unit, keep_zeros=True))  # every label, even all-zero sectors
         for ext, (F, FY) in self.extensions.items():
-            parts.append(_long(F, f"F:{ext}", name, ""))
+            u = self.ext_units.get(ext)
+            parts.append(_long(F, f"F:{ext}", name, u))
             if FY is not None:
-                parts.append(_long(FY, f"F_Y:{ext}", name, ""))
+                parts.append(_long(FY, f"F_Y:{ext}", name, u))
         return Parsed(tables={"io_blocks": pd.concat(parts, ignore_index=True)}, meta=self.meta, notes=self.notes)
 
 
-def _long(df: pd.DataFrame, block: str, mrio: str, unit: str) -> pd.DataFrame:
+def _long(df: pd.DataFrame, block: str, mrio: str, unit: "str | pd.Series | None",
+          keep_zeros: bool = False) -> pd.DataFrame:
     arr = df.to_numpy(dtype=float)
-    r, c = np.nonzero(arr)
+    r, c = np.nonzero(np.ones_like(arr) if keep_zeros else arr)
     ri, ci = df.index, df.columns
+    if isinstance(unit, pd.Series):  # unit per stressor (row)
+        unit_col = np.asarray(unit.reindex(ri).astype(object).to_numpy())[r]
+    else:
+        unit_col = unit or None
 
     def lev(idx: pd.Index, pos: np.ndarray, i: int) -> np.ndarray:
         if isinstance(idx, pd.MultiIndex):
@@ -91,7 +99,7 @@ def _long(df: pd.DataFrame, block: str, mrio: str, unit: str) -> pd.DataFrame:
         "mrio": mrio, "block": block,
         "row_region": lev(ri, r, 0), "row_sector": lev(ri, r, 1),
         "col_region": lev(ci, c, 0), "col_sector": lev(ci, c, 1),
-        "value": arr[r, c], "unit": unit or None,
+        "value": arr[r, c], "unit": unit_col,
     })
 
 
@@ -175,7 +183,9 @@ def read_wiod_2011(folder: str | Path) -> MrioSource:
         files=tuple(str(p) for p in paths.values()),
         sha256=sha256_files(paths.values()),
     )
-    return MrioSource(Zf, Yf, xs, {"factor_inputs": (F, None)}, meta, unit="million USD (current prices)")
+    unit = "million USD (current prices)"
+    return MrioSource(Zf, Yf, xs, {"factor_inputs": (F, None)}, meta, unit=unit,
+                      ext_units={"factor_inputs": pd.Series(unit, index=F.index, name="unit")})
 
 
 def from_pymrio_system(io: Any, source: str, files: tuple[str, ...] = (), sha: str = "") -> MrioSource:
@@ -186,6 +196,7 @@ def from_pymrio_system(io: Any, source: str, files: tuple[str, ...] = (), sha: s
     if getattr(io, "x", None) is not None:
         x = io.x.iloc[:, 0] if isinstance(io.x, pd.DataFrame) else io.x
     exts: dict[str, tuple[pd.DataFrame, pd.DataFrame | None]] = {}
+    units: dict[str, pd.Series] = {}
     for nm in io.get_extensions(data=False, instance_names=True):
         ext = getattr(io, nm)
         F = ext.F
@@ -194,11 +205,14 @@ def from_pymrio_system(io: Any, source: str, files: tuple[str, ...] = (), sha: s
         if F is None:
             continue
         exts[nm] = (F, getattr(ext, "F_Y", None))
+        u = getattr(ext, "unit", None)
+        if isinstance(u, pd.DataFrame) and u.shape[1]:
+            units[nm] = u.iloc[:, 0].reindex(F.index).rename("unit")
     unit = str(io.unit.iloc[0, 0]) if isinstance(getattr(io, "unit", None), pd.DataFrame) and len(io.unit) else ""
     meta = SourceMeta(source=source, version=str(getattr(io.meta, "version", "") or ""),
                       licence=str(getattr(io.meta, "license", "") or "see the MRIO's own licence"),
                       citation=str(getattr(io.meta, "description", "") or source), files=files, sha256=sha)
-    return MrioSource(io.Z, io.Y, x, exts, meta, unit=unit)
+    return MrioSource(io.Z, io.Y, x, exts, meta, unit=unit, ext_units=units)
 
 
 def read_pymrio_test() -> MrioSource:
@@ -276,12 +290,32 @@ def read_blocks(folder: str | Path) -> MrioSource:
         df = _read_block_file(p)
         df["block"] = block
         parts.append(df)
-    blocks = blocks_from_long(pd.concat(parts, ignore_index=True))
+    long = pd.concat(parts, ignore_index=True)
+    blocks = blocks_from_long(long)
     exts = {k[2:]: (v, blocks.get("F_Y:" + k[2:])) for k, v in blocks.items() if k.startswith("F:")}
+    units = _block_units(long, folder)
     used = [stems[s] for s in stems if s in ("Z", "Y") or s.startswith("F_")]
     meta = SourceMeta(f"blocks:{folder.name}", "", "as provided by the user", str(folder),
                       tuple(str(p) for p in used), sha256_files(used))
-    return MrioSource(blocks["Z"], blocks["Y"], None, exts, meta)
+    money = long.loc[long["block"].isin(["Z", "Y"]), "unit"].dropna().unique() if "unit" in long.columns else []
+    if len(money) > 1:
+        raise InputError(folder / "Z.csv", f"Z and Y mix monetary units {sorted(map(str, money))}", field="unit")
+    return MrioSource(blocks["Z"], blocks["Y"], None, exts, meta, unit=str(money[0]) if len(money) else "",
+                      ext_units=units)
+
+
+def _block_units(long: pd.DataFrame, folder: Path) -> dict[str, pd.Series]:
+    """Unit per stressor from the optional ``unit`` column of the F files (one unit per stressor)."""
+    if "unit" not in long.columns:
+        return {}
+    from reslog.model.io.mrio import units_from_long
+
+    sub = long[long["block"].astype(str).str.startswith("F:") & long["unit"].notna()]
+    clash = sub.groupby(["block", "row_sector"])["unit"].nunique()
+    if (clash > 1).any():
+        blk, st = clash[clash > 1].index[0]
+        raise InputError(folder / f"F_{str(blk)[2:]}.csv", f"stressor {st!r} has more than one unit", field="unit")
+    return units_from_long(long)
 
 
 def read_with_pymrio(kind: str, path: str | Path, year: int | None = None) -> MrioSource:
@@ -311,7 +345,9 @@ def read_mrio(path: str | Path) -> MrioSource:
 
     ``pymrio-test`` → the pymrio test MRIO; a folder with the WIOD files → WIOD 2011; a
     folder with ``Z.csv``/``Z.parquet`` → blocks; a pymrio folder (``file_parameters.json``)
-    or ``.zip`` → pymrio; an EXIOBASE 3 zip (``IOT_*``) → pymrio's EXIOBASE parser.
+    or ``.zip`` → pymrio; an EXIOBASE 3 zip (``IOT_*``) → pymrio's EXIOBASE parser; an Eora26
+    zip (``Eora26_<year>_<bp|pp>.zip``) → pymrio's Eora parser. Eora and WIOD with x = Z·1 + Y·1
+    have negative outputs: ``load_mrio(path, negative_output="keep")`` loads them in one line.
     """
     if str(path) in ("pymrio-test", "pymrio_test", "test"):
         return read_pymrio_test()
@@ -328,5 +364,7 @@ def read_mrio(path: str | Path) -> MrioSource:
     elif p.suffix == ".zip":
         if p.name.startswith("IOT_"):
             return read_with_pymrio("exiobase3", p)
+        if p.name.lower().startswith("eora26"):  # e.g. Eora26_2015_bp.zip (year and prices from the name)
+            return read_with_pymrio("eora26", p)
         return read_pymrio_folder(p)
     raise InputError(p, "not a recognised MRIO (WIOD CSVs, Z/Y blocks, pymrio folder/zip, EXIOBASE zip)")

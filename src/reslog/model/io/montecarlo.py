@@ -13,7 +13,17 @@ out). A and S are scattered once to the workers. Seeds come from one
 The default distribution is a mean-preserving lognormal multiplicative error per entry,
 X·exp(ε), ε ~ N(−σ²/2, σ²), σ² = ln(1 + cv²) (Lenzen et al. 2010 use such errors for MRIO
 uncertainty); any ``sampler(rng, base) -> perturbed`` callable can replace it. Perturbed A
-must stay productive (column sums < 1), otherwise the draw fails with a clear error.
+must stay productive (ρ(Ã) < 1: column sums < 1, or else L·1 > 0), otherwise the draw fails with a clear error.
+
+Bias (documented, not corrected). The noise is mean-preserving *per coefficient*
+(E[Ã] = A), but the footprint is not linear in A: L(A) = Σₘ Aᵐ has non-negative coefficients,
+and with independent entries E[(Ãᵐ)_ij] ≥ (Aᵐ)_ij (E[a²] ≥ E[a]²), so E[L(Ã)] ≥ L(A) entrywise
+and the mean footprint over draws of A lies *above* the footprint at the published A (Jensen;
+the bias grows roughly with cv² and with the share of long supply chains). Perturbing S is
+linear and unbiased. reslog does not centre the draws — re-scaling them would change the spread
+the user asked for — but reports, next to the bands, ``base`` (the footprint at the unperturbed
+A and S) and ``bias`` = mean − base, so the shift is visible; read the median or ``base``, not
+the mean, as the central estimate when perturbing A.
 
 Reference
 ---------
@@ -64,10 +74,15 @@ def _mc_chunk(
         if target == "A":
             Ad = sampler(rng, A)
             cs = Ad.sum(axis=0)
-            if (cs >= 1).any():
-                raise ModelInputError(
-                    f"Monte Carlo: a perturbed A has {int((cs >= 1).sum())} column(s) summing to ≥ 1; "
-                    "lower the coefficient of variation")
+            if (cs >= 1).any():  # column sums are only sufficient: test ρ(Ã) < 1 exactly (L·1 > 0)
+                try:
+                    ell = np.linalg.solve(np.eye(n) - Ad, np.ones(n))
+                except np.linalg.LinAlgError:
+                    ell = -np.ones(n)
+                if not (ell > 0).all():
+                    raise ModelInputError(
+                        f"Monte Carlo: a perturbed A is not productive (spectral radius ≥ 1, test: positivity "
+                        f"of L·1; {int((cs >= 1).sum())} column(s) sum to ≥ 1); lower the coefficient of variation")
             x_y = np.linalg.solve(np.eye(n) - Ad, y)
             Sd = S
         else:
@@ -87,7 +102,9 @@ class MonteCarloResult:
     ----------
     draws : ndarray (draws, stressors, regions)
     bands : DataFrame — rows (stressor, origin_region) plus a ``total`` region; columns the
-        requested percentiles (e.g. p5, p50, p95) and ``mean``.
+        requested percentiles (e.g. p5, p50, p95), ``mean``, ``base`` (footprint at the
+        unperturbed A, S) and ``bias`` = mean − base (≥ 0 in expectation when A is perturbed; see
+        the module docstring).
     """
 
     draws: np.ndarray
@@ -158,4 +175,11 @@ def run_monte_carlo(
                                      names=["stressor", "origin_region"])
     data = {f"p{p:g}": np.percentile(full, p, axis=0).reshape(-1) for p in percentiles}
     data["mean"] = full.mean(axis=0).reshape(-1)
+    n = len(y)
+    agg = np.zeros((n, len(regions)))
+    agg[np.arange(n), np.asarray(region)] = 1.0
+    base = (np.asarray(S, float) * np.linalg.solve(np.eye(n) - np.asarray(A, float), np.asarray(y, float))[None, :]) @ agg
+    base_full = np.concatenate([base, base.sum(axis=1, keepdims=True)], axis=1)
+    data["base"] = base_full.reshape(-1)
+    data["bias"] = data["mean"] - data["base"]
     return MonteCarloResult(draws=draws, bands=pd.DataFrame(data, index=idx))

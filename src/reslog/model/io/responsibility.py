@@ -31,6 +31,10 @@ set E of sectors is the output (and stressor) the economy loses when E is remove
 ``total`` x̄_N = (I − A_NN)⁻¹ y_N, x̄_E = 0; ``backward`` zeroes A's columns E (E buys no
 intermediates); ``forward`` zeroes B's rows E (E sells no intermediates, Ghosh).
 
+Accuracy: not covered by the accounts' per-entry guarantee (docs/mrio.md, "Accuracy guarantee").
+Solves run to a relative residual of 1e-13 (iterative) or by LU, whose conditioning is checked
+(refused above κ̂ = 1e10, warned above 1e6); no a-posteriori bound is computed here.
+
 References
 ----------
 Lenzen, M., Murray, J., Sack, F. & Wiedmann, T. (2007). Shared producer and consumer

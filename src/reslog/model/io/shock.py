@@ -17,6 +17,12 @@ top of the one solver (|E| extra transposed solves).
 Demand-side IIM (Santos & Haimes 2004): A* = x̂⁻¹ A x̂, q = (I − A*)⁻¹ c* = x̂⁻¹ L (x ∘ c*),
 with c* the demand perturbation as a fraction of output; it propagates *upstream*.
 
+Demand-side mixed model (:func:`calc_leontief_mixed`, for "sector j loses δ_j of its output"
+propagated to its suppliers): Δx_E = δ_E x_E fixed, the rest follow the Leontief relation
+Δx_N = A_NN Δx_N + A_NE Δx_E (suppliers lose the sales to E). This is (I − Ã) Δx = d with Ã =
+A without the rows E and d = (Δx_E, 0): again a rank-|E| Woodbury update, with forward solves.
+In both mixed models the shocked sectors' own loss equals the stated loss exactly.
+
 Known limits (see docs/mrio.md): both are linear, fixed-coefficient models — no substitution,
 no price response, no inventories or rationing, no capacity limits (inoperability can exceed
 1; results are flagged and optionally capped). The Ghosh model's plausibility is debated
@@ -27,6 +33,10 @@ exposure, not as a forecast of output and not as a bound in either direction: su
 stocks make real losses smaller, shortages of non-substitutable inputs make them larger.
 Dietzenbacher (1997) shows the model is
 plausible when read as a price model.
+
+Accuracy: not covered by the accounts' per-entry guarantee (docs/mrio.md, "Accuracy guarantee").
+Solves run to a relative residual of 1e-13 (iterative) or by LU, whose conditioning is checked
+(refused above κ̂ = 1e10, warned above 1e6); no a-posteriori bound is computed here.
 
 References
 ----------
@@ -109,5 +119,43 @@ def calc_ghosh_mixed(solver: LeontiefSolver, A_cols: np.ndarray, shocked: np.nda
     except np.linalg.LinAlgError:
         raise ModelInputError("shock: the system with the shocked sectors fixed is singular") from None
     q = w - corr
+    q[E] = q_E  # exact by construction; remove round-off
+    return q
+
+
+def calc_leontief_mixed(solver: LeontiefSolver, A_rows: np.ndarray, x: np.ndarray, shocked: np.ndarray,
+                        q_E: np.ndarray) -> np.ndarray:
+    """Relative output loss q when sectors ``shocked`` lose the fixed fractions ``q_E`` and the
+    loss propagates upstream (demand-side mixed model; the relative form of the demand-side IIM).
+
+    Solves (I − Ã) Δx = d, Ã = A with the rows E set to 0, d_E = q_E x_E, d_N = 0, by Woodbury on
+    I − A: (C + V Uᵀ)⁻¹ d = w − W (I + Uᵀ W)⁻¹ Uᵀ w, w = C⁻¹ d, W = C⁻¹ V, with V = [e_j]_{j∈E}
+    and Uᵀ = A[E, :]. Returns q = Δx / x (0 where x = 0).
+
+    Parameters
+    ----------
+    solver : LeontiefSolver for I − A
+    A_rows : ndarray (|E|, n) — the rows E of A
+    x : ndarray (n,) — gross output
+    shocked : ndarray of int (|E|,) — positions of the shocked sectors
+    q_E : ndarray (|E|,) — their exogenous relative output loss (0–1)
+    """
+    n = solver.n
+    E = np.asarray(shocked, dtype=int)
+    if len(np.unique(E)) != len(E):
+        raise ModelInputError("shock: the same sector is listed twice")
+    d = np.zeros(n)
+    d[E] = np.asarray(q_E, dtype=float) * x[E]
+    V = np.zeros((n, len(E)))
+    V[E, np.arange(len(E))] = 1.0
+    sol = solver.solve(np.column_stack([d, V]))
+    w, W = sol[:, 0], sol[:, 1:]
+    Ut = np.asarray(A_rows, dtype=float)
+    K = np.eye(len(E)) + Ut @ W
+    try:
+        dx = w - W @ np.linalg.solve(K, Ut @ w)
+    except np.linalg.LinAlgError:
+        raise ModelInputError("shock: the system with the shocked sectors fixed is singular") from None
+    q = _rel(dx, x)
     q[E] = q_E  # exact by construction; remove round-off
     return q
