@@ -301,6 +301,9 @@ def flag_outliers(sid: np.ndarray, q: np.ndarray, ma: np.ndarray,
             # the other points' sum of squared deviations: ss − n/(n−1)·(r_t − mean)²
             n_t = n[sid] - 1.0
             ss_t = ss[sid] - (n[sid] / n_t) * (r - mean_r[sid]) ** 2
+            # the subtraction cancels when the other points are (nearly) equal: below its
+            # rounding error the other points' spread is 0
+            ss_t = np.where(ss_t <= 64 * np.finfo(float).eps * ss[sid], 0.0, ss_t)
             sig_t = np.sqrt(np.maximum(ss_t, 0.0) / (n_t - params.ddof))
             dist = np.abs(r)
         else:  # mad: distance from the series' median residual
