@@ -241,7 +241,16 @@ def criticality_data(wh: Warehouse) -> ViewData:
         vd.error = str(e)
         return vd
     vd.tables["matrix"] = points
-    cols = ["commodity", "stage", "year", "hhi", "hhi_wgi", "import_reliance", "sr", "sr_upper", "ei",
+    if "sr_upper" not in crit.columns and {"sr_computed", "sr_gap"} <= set(crit.columns):
+        # the criticality table now gives SR with its gap (ROW / producers without WGI left out):
+        # the true SR lies in [sr_computed, sr_computed + sr_gap]; the bar shows the upper end
+        crit = crit.assign(sr_upper=crit["sr_computed"] + crit["sr_gap"].fillna(0.0))
+    if "hhi_wgi" not in crit.columns and "hhi_wgi_gs" in crit.columns:  # global-supply HHI-WGI
+        crit = crit.assign(hhi_wgi=crit["hhi_wgi_gs"])
+    if "year" not in crit.columns and "years" in crit.columns:
+        crit = crit.assign(year=crit["years"])
+    cols = ["commodity", "stage", "year", "hhi", "hhi_wgi", "hhi_wgi_gs", "import_reliance", "sr",
+            "sr_computed", "sr_gap", "sr_upper", "ei",
             "sr_published_latest", "sr_published_assessment"]
     vd.tables["criticality"] = crit[[c for c in cols if c in crit.columns]]
     vd.notes.extend(prov.notes + [f"{f['file']}: {f['cites']}" for f in prov.packaged])
