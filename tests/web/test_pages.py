@@ -20,7 +20,7 @@ pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 PAGES = ("/map", "/map?commodity=cobalt&indicator=combined", "/flows", "/exposure?product=icev&basis=kg_tmr",
          "/criticality", "/events?type=tailings_failure&from=2015-01-01&to=2020-12-31", "/shock",
          "/shock?mine=bra-corrego-do-feijao&months=3", "/provenance", "/provenance?ids=2,3", "/login",
-         "/suppliers", "/sites", "/scenarios", "/map?commodity=gold&hotspots=0")
+         "/suppliers", "/sites", "/scenarios", "/map?commodity=gold&hotspots=0", "/events?type=asgm")
 
 
 @pytest.fixture(scope="module")

@@ -265,7 +265,8 @@ def criticality(request: Request, wh: Warehouse = Depends(get_reader),
     fig = table = points = bounds = None
     if vd.error is None:
         m = vd.tables["matrix"]
-        labels = {k: t(f"crit.{k}") for k in ("critical", "not_critical", "x", "y", "not_placed")}
+        labels = {k: t(f"crit.{k}") for k in ("critical", "not_critical", "x", "y", "not_placed", "computed",
+                                              "published")}
         fig, bounds = _memo(request, "crit-fig", lambda: (
             figure_json(matrix_figure(m, labels=labels, names={c: t.commodity(c) for c in m["commodity"]})
                         .update_layout(height=560, margin={"l": 60, "r": 20, "t": 20, "b": 90})),
@@ -456,7 +457,7 @@ def sites(request: Request, site: str | None = Query(None, max_length=80),
     ctx = _ctx(request, "sites", settings, principal)
     t = ctx.t
     org = getattr(principal, "org_id", None) if getattr(principal, "user_id", None) is not None else None
-    store = ReadingStore(default_readings_root(settings.db))
+    store = ReadingStore(getattr(settings, "readings", None) or default_readings_root(settings.db))
     vd = q.site_data(wh, store, org, site, sensor, parameter, date)
     if (r := _csv(request, vd, "sites")) is not None:
         return r
