@@ -151,6 +151,20 @@ def world_map_section(wh: Warehouse, conc: pd.DataFrame, commodity: str = "cobal
                    html=html)
 
 
+def scenario_demo_sections(path: Path, console: Console) -> list[Section]:
+    """The scenario, panel and fingerprint sections (:mod:`reslog.report.sections_scenario`) on
+    the demo warehouse as it is (no shared-data load: about 1 s). On the starter data the
+    low-carbon demand section is drawn; trade, panel and fingerprints say what to ingest."""
+    try:
+        from reslog.report.sections_scenario import scenario_sections
+    except ModuleNotFoundError as e:  # an optional extra is not installed
+        return [Section("Scenarios", f"scenario sections skipped: {missing_extra_message(e)}")]
+    try:
+        return scenario_sections(path, log=lambda m: console.print(f"[dim]{escape(m)}[/dim]"), load=False)
+    except ModuleNotFoundError as e:
+        return [Section("Scenarios", f"scenario sections skipped: {missing_extra_message(e)}")]
+
+
 def run_demo(db: Path | None, report: Path, *, fresh: bool = False,
              console: Console | None = None) -> Path:
     """Run the main job and return the path of the HTML report."""
@@ -187,6 +201,7 @@ def run_demo(db: Path | None, report: Path, *, fresh: bool = False,
             msg = f"{mod_name.removeprefix('reslog.cli.')} section skipped: {missing_extra_message(e)}"
             console.print(f"[yellow]{escape(msg)}[/yellow]")
             sections.append(Section(mod_name.removeprefix("reslog.cli.").title(), msg))
+    sections.extend(scenario_demo_sections(path, console))
     with Warehouse.open(path, read_only=True) as wh:
         wm = world_map_section(wh, conc)  # world map of cobalt mine production (figures.world_map)
         if wm is not None:
