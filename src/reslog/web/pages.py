@@ -471,7 +471,7 @@ def sites(request: Request, site: str | None = Query(None, max_length=80),
         tables["sensors"] = html_table(st, [
             Col("sensor_id", "sites.col.sensor"), Col("parameter", "sites.col.parameter"), Col("unit", "common.unit"),
             Col("readings", "sites.col.readings", "int"), Col("flagged", "sites.col.flagged", "int"),
-            Col("last_reading", "sites.col.last", "text"), Col("warning_state", "sites.col.warning"),
+            Col("last_reading", "sites.col.last", "datetime"), Col("warning_state", "sites.col.warning"),
             Col("gistm_level", "sites.col.gistm")], t, name="sensors", download_url=ctx.download_url("sensors"))
         if "readings" in vd.tables:
             rd = vd.tables["readings"]
@@ -486,19 +486,19 @@ def sites(request: Request, site: str | None = Query(None, max_length=80),
         tables["exceedances"] = html_table(exc, [
             Col("sensor_id", "sites.col.sensor"), Col("parameter", "sites.col.parameter"),
             Col("set_id", "sites.col.guideline"), Col("limit", "sites.col.limit", "sig"), Col("unit", "common.unit"),
-            Col("start", "sites.col.start", "text"), Col("end", "sites.col.end", "text"),
+            Col("start", "sites.col.start", "datetime"), Col("end", "sites.col.end", "datetime"),
             Col("peak", "sites.col.peak", "sig"), Col("ratio", "sites.col.ratio", "num2"),
             Col("n", "sites.col.n", "int")], t, name="exceedances", download_url=ctx.download_url("exceedances"))
         tables["triggers"] = html_table(vd.tables["triggers"], [
             Col("sensor_id", "sites.col.sensor"), Col("parameter", "sites.col.parameter"),
-            Col("level", "sites.col.gistm"), Col("start", "sites.col.start", "text"), Col("end", "sites.col.end", "text"),
+            Col("level", "sites.col.gistm"), Col("start", "sites.col.start", "datetime"), Col("end", "sites.col.end", "datetime"),
             Col("peak", "sites.col.peak", "sig"), Col("amber", "sites.gistm.amber", "sig"),
             Col("red", "sites.gistm.red", "sig")], t, name="triggers", download_url=ctx.download_url("triggers"))
         tables["warning"] = html_table(vd.tables["warning"], [
-            Col("sensor_id", "sites.col.sensor"), Col("state", "sites.col.warning"), Col("hour", "sites.col.last", "text"),
+            Col("sensor_id", "sites.col.sensor"), Col("state", "sites.col.warning"), Col("hour", "sites.col.last", "datetime"),
             Col("value", "sites.col.value", "sig"), Col("baseline", "sites.col.baseline", "sig"),
             Col("z", "sites.col.z", "num2"), Col("limit", "sites.col.limit", "sig"), Col("set_id", "sites.col.guideline"),
-            Col("t_cross", "sites.col.t_cross", "text")], t, name="warning", download_url=ctx.download_url("warning"))
+            Col("t_cross", "sites.col.t_cross", "datetime")], t, name="warning", download_url=ctx.download_url("warning"))
         hm = p.get("heatmap")
         if hm is not None:
             figs["heatmap"] = figure_json(heatmap_figure(hm.lon, hm.lat, hm.surface.z, hm.points, unit=hm.unit))
@@ -539,15 +539,16 @@ def scenarios(request: Request, wh: Warehouse = Depends(get_reader), settings: S
     if "comparison" in vd.tables:
         comp = vd.tables["comparison"]
         figs["demand"] = _memo(request, "scn-demand-fig", lambda: figure_json(
-            demand_figure(vd.tables["demand"], comp)))
+            demand_figure(vd.tables["demand"], comp).update_layout(
+                title=None, yaxis_title=t("scn.demand.yaxis"), margin={"t": 20})), ctx.lang)
         tables["comparison"] = html_table(comp, [
             Col("commodity", "common.commodity", "commodity"), Col("elements", "scn.col.elements"),
             Col("demand_2030_t", "scn.col.d2030", "sig"), Col("demand_2050_t", "scn.col.d2050", "sig"),
-            Col("production_t", "scn.col.production", "sig"), Col("production_year", "common.year"),
+            Col("production_t", "scn.col.production", "sig"), Col("production_year", "common.year", "year"),
             Col("reserves_t", "scn.col.reserves", "sig"),
             Col("demand_2050_over_production", "scn.col.ratio", "num2"),
             Col("cumulative_over_reserves", "scn.col.cum_reserves", "num2"),
-            Col("year_demand_exceeds_production", "scn.col.exceeds")],
+            Col("year_demand_exceeds_production", "scn.col.exceeds", "year")],
             t, name="comparison", download_url=ctx.download_url("comparison"))
         over = comp[comp["demand_2050_over_production"] > 1]
         kpis = [(t("scn.kpi.metals"), str(len(comp))), (t("scn.kpi.over"), str(len(over))),
@@ -555,10 +556,10 @@ def scenarios(request: Request, wh: Warehouse = Depends(get_reader), settings: S
     if "projection" in vd.tables and len(vd.tables["projection"]):
         proj = vd.tables["projection"]
         figs["trade"] = _memo(request, "scn-trade-fig", lambda: figure_json(
-            trade_projection_figure(proj, vd.tables["history"], labels)), ctx.lang)
+            trade_projection_figure(proj, vd.tables["history"], labels).update_layout(title=None)), ctx.lang)
         sel = proj[proj["year"].isin([2030, 2040, 2050])]
         tables["projection"] = html_table(sel, [
-            Col("product", "scn.col.product"), Col("scenario", "scn.col.scenario"), Col("year", "common.year"),
+            Col("product", "scn.col.product"), Col("scenario", "scn.col.scenario"), Col("year", "common.year", "year"),
             Col("world", "scn.col.world", "sig"), Col("lower", "scn.col.lower", "sig"),
             Col("upper", "scn.col.upper", "sig")], t, name="projection", download_url=ctx.download_url("projection"))
     return _render(ctx, "scenarios.html", vd=vd, figs=figs, tables=tables, kpis=kpis, labels=labels)
