@@ -75,6 +75,8 @@ def format_value(v: Any, fmt: str, t: Translator) -> str:
     if fmt == "date":
         ts = pd.Timestamp(v)
         return ts.strftime("%Y-%m-%d")
+    if fmt == "state":  # early-warning state / GISTM level
+        return t.get(f"sites.state.{v}", str(v))
     if fmt == "datetime":
         return pd.Timestamp(v).strftime("%Y-%m-%d %H:%M")
     if fmt == "year":

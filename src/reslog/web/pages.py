@@ -471,8 +471,8 @@ def sites(request: Request, site: str | None = Query(None, max_length=80),
         tables["sensors"] = html_table(st, [
             Col("sensor_id", "sites.col.sensor"), Col("parameter", "sites.col.parameter"), Col("unit", "common.unit"),
             Col("readings", "sites.col.readings", "int"), Col("flagged", "sites.col.flagged", "int"),
-            Col("last_reading", "sites.col.last", "datetime"), Col("warning_state", "sites.col.warning"),
-            Col("gistm_level", "sites.col.gistm")], t, name="sensors", download_url=ctx.download_url("sensors"))
+            Col("last_reading", "sites.col.last", "datetime"), Col("warning_state", "sites.col.warning", "state"),
+            Col("gistm_level", "sites.col.gistm", "state")], t, name="sensors", download_url=ctx.download_url("sensors"))
         if "readings" in vd.tables:
             rd = vd.tables["readings"]
             trig = {"amber": p.get("amber"), "red": p.get("red")} if isinstance(p.get("basis"), str) and p["basis"] == "level" else {}
@@ -491,11 +491,11 @@ def sites(request: Request, site: str | None = Query(None, max_length=80),
             Col("n", "sites.col.n", "int")], t, name="exceedances", download_url=ctx.download_url("exceedances"))
         tables["triggers"] = html_table(vd.tables["triggers"], [
             Col("sensor_id", "sites.col.sensor"), Col("parameter", "sites.col.parameter"),
-            Col("level", "sites.col.gistm"), Col("start", "sites.col.start", "datetime"), Col("end", "sites.col.end", "datetime"),
+            Col("level", "sites.col.gistm", "state"), Col("start", "sites.col.start", "datetime"), Col("end", "sites.col.end", "datetime"),
             Col("peak", "sites.col.peak", "sig"), Col("amber", "sites.gistm.amber", "sig"),
             Col("red", "sites.gistm.red", "sig")], t, name="triggers", download_url=ctx.download_url("triggers"))
         tables["warning"] = html_table(vd.tables["warning"], [
-            Col("sensor_id", "sites.col.sensor"), Col("state", "sites.col.warning"), Col("hour", "sites.col.last", "datetime"),
+            Col("sensor_id", "sites.col.sensor"), Col("state", "sites.col.warning", "state"), Col("hour", "sites.col.last", "datetime"),
             Col("value", "sites.col.value", "sig"), Col("baseline", "sites.col.baseline", "sig"),
             Col("z", "sites.col.z", "num2"), Col("limit", "sites.col.limit", "sig"), Col("set_id", "sites.col.guideline"),
             Col("t_cross", "sites.col.t_cross", "datetime")], t, name="warning", download_url=ctx.download_url("warning"))
@@ -508,7 +508,7 @@ def sites(request: Request, site: str | None = Query(None, max_length=80),
                 (t("sites.kpi.readings"), f"{int(st['readings'].sum()):,}"),
                 (t("sites.kpi.exceedances"), str(len(exc))),
                 (t("sites.kpi.warning"), str(int((st["warning_state"] == "warning").sum() + (st["warning_state"] == "alarm").sum()))),
-                (t("sites.kpi.gistm"), max(lv, key=lambda x: worst.get(x, -1)) if lv else "—")]
+                (t("sites.kpi.gistm"), t.get(f"sites.state.{max(lv, key=lambda x: worst.get(x, -1))}", "—") if lv else "—")]
     return _render(ctx, "sites.html", vd=vd, figs=figs, tables=tables, kpis=kpis,
                    sites=list(vd.params.get("sites", pd.DataFrame()).itertuples(index=False)),
                    site=vd.params.get("site"), sensors=vd.params.get("sensors", []), sensor=vd.params.get("sensor"),
