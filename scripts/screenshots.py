@@ -31,6 +31,9 @@ VIEWS = (
     ("shock", "/shock?mine=bra-corrego-do-feijao&months=12", "#fig-shock[data-rendered]"),
     ("provenance", "/provenance", "main table"),
     ("suppliers", "/suppliers", "main"),
+    ("sites", "/sites?sensor=as-downstream", "#fig-heatmap[data-rendered]"),
+    ("scenarios", "/scenarios", "#fig-demand[data-rendered]"),
+    ("hotspots", "/map?commodity=gold&indicator=governance&hotspots=1", "#fig-map[data-rendered]"),
     ("login", "/login", "#login-form"),
 )
 

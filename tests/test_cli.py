@@ -66,3 +66,30 @@ def test_ledger_without_warehouse_exits_2(tmp_path: Path) -> None:
     res = _reslog("ledger", "--db", str(tmp_path / "none.duckdb"))
     assert res.returncode == 2
     assert "no warehouse here yet" in res.stderr
+
+
+_BLOCK = """
+import importlib.abc, sys
+class _Block(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] == {top!r}:
+            raise ModuleNotFoundError(f"No module named {{name!r}}", name=name)
+sys.meta_path.insert(0, _Block())
+sys.argv = ["reslog", *{argv!r}]
+from reslog.cli import main
+main()
+"""
+
+
+@pytest.mark.parametrize("top", ["sqlalchemy", "alembic", "argon2", "psycopg"])
+def test_platform_without_the_web_extra_prints_one_line_hint(tmp_path: Path, top: str) -> None:
+    """``reslog platform …`` on an install without ``reslog[web]``: one line naming the extra."""
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parents[1] / "src")}
+    argv = ["platform", "list-users", "--url",
+            "postgresql+psycopg://127.0.0.1:1/x" if top == "psycopg" else f"sqlite:///{tmp_path / 'p.sqlite'}"]
+    res = subprocess.run([sys.executable, "-c", _BLOCK.format(top=top, argv=argv)], env=env,
+                         capture_output=True, text=True, timeout=120)
+    assert res.returncode == 2, res.stderr
+    lines = [ln for ln in res.stderr.strip().splitlines() if ln.strip()]
+    assert len(lines) == 1, res.stderr
+    assert f"'{top}' is not installed" in lines[0] and "reslog[web]" in lines[0]

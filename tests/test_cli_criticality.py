@@ -27,7 +27,7 @@ def wh_with_trade(tmp_path_factory: pytest.TempPathFactory):
 
 
 def test_japan_sourcing_and_import_reliance_come_from_trade(wh_with_trade) -> None:
-    from reslog.cli.risk import _criticality_frame
+    from reslog.services.criticality import criticality_frame as _criticality_frame
 
     df = _criticality_frame(wh_with_trade, None, "JPN")
     co = df[df["material"] == "Cobalt"].iloc[0]

@@ -71,3 +71,26 @@ def test_text_and_notes_never_print_nan(tmp_path: Path) -> None:
     html = _visible(write_report(tmp_path / "r.html", "t", [sec], pd.DataFrame()).read_text())
     assert not re.search(r"\bnan\b|\bNone\b", html, flags=re.I)
     assert "financial" in html and "capacity is — —" in html
+
+
+def test_demo_world_map_section_offline(tmp_path: Path) -> None:
+    """The demo report's world map (cobalt mine production shares on the shipped polygons):
+    shares sum to 100 %, the figure is inline (no tiles, no CDN) and plotly.js is embedded once."""
+    from rich.console import Console
+
+    from reslog.jobs.demo import build_warehouse, production_concentration, world_map_section
+
+    wh = build_warehouse(tmp_path / "w.duckdb", Console(quiet=True))
+    try:
+        conc = production_concentration(wh)
+        sec = world_map_section(wh, conc)
+        assert world_map_section(wh, conc, commodity="unobtainium") is None
+    finally:
+        wh.close()
+    assert sec is not None and "cobalt" in sec.title
+    assert sec.table is not None and sec.table["share_pct"].sum() <= 100.0 + 1e-6
+    assert sec.table.iloc[0]["country"] == "COD"
+    assert "choroplethmap" in sec.html and "white-bg" in sec.html
+    out = write_report(tmp_path / "r.html", "t", [sec, sec], pd.DataFrame()).read_text(encoding="utf-8")
+    assert out.count("* plotly.js v") == 1
+    assert not re.search(r"<script[^>]+src=", out)  # nothing loaded from elsewhere

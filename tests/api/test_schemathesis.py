@@ -16,6 +16,26 @@ from hypothesis import HealthCheck, Phase, settings  # noqa: E402
 MAX_EXAMPLES = 12
 
 
+def _fingerprint_model(path: Path) -> Path:
+    """A small REE classifier on synthetic samples, so ``/api/fingerprint/classify`` is fuzzed past
+    its "no trained model" answer."""
+    import pickle
+
+    from reslog.model.fingerprint.classifier import fit_classifier
+    from reslog.model.fingerprint.features import FEATURES, calc_features, normalise
+    from reslog.model.fingerprint.synthetic import synthetic_ree
+
+    ci = {"La": 0.237, "Ce": 0.613, "Pr": 0.0928, "Nd": 0.457, "Sm": 0.148, "Eu": 0.0563,
+          "Gd": 0.199, "Tb": 0.0361, "Dy": 0.246, "Ho": 0.0546, "Er": 0.160, "Tm": 0.0247,
+          "Yb": 0.161, "Lu": 0.0246}
+    df = synthetic_ree({"A": (3, -0.25, 0, -0.8, 0), "B": (2, 0, 0.01, 0, -0.5)}, ci, seed=3)
+    F = calc_features(normalise(df, ci))[list(FEATURES)].to_numpy()
+    clf = fit_classifier(F, df["label"].to_numpy(), df["deposit"].to_numpy(), feature_names=FEATURES)
+    path.write_bytes(pickle.dumps({"dataset": "synthetic", "reference": "Chondrite_MS95",
+                                   "ledger_ids": [], "classifier": clf}))
+    return path
+
+
 @pytest.fixture(scope="module")
 def fuzz_app(demo_db: Path, tmp_path_factory):
     import shutil
@@ -23,9 +43,11 @@ def fuzz_app(demo_db: Path, tmp_path_factory):
     from reslog.api.app import create_app
     from reslog.api.settings import Settings
 
-    db = tmp_path_factory.mktemp("fuzz") / "demo.duckdb"
+    folder = tmp_path_factory.mktemp("fuzz")
+    db = folder / "demo.duckdb"
     shutil.copy(demo_db, db)
-    app = create_app(Settings(db=db, secret_key="fuzz-secret"))
+    app = create_app(Settings(db=db, secret_key="fuzz-secret",
+                              fingerprint_model=_fingerprint_model(folder / "fp.pkl")))
     yield app
     app.state.hub.close()
 

@@ -1,4 +1,4 @@
-"""STAC adapter against saved responses (offline), and the API router on a bare FastAPI app."""
+"""STAC adapter against saved responses (offline), and the API routes in the real app."""
 
 from __future__ import annotations
 
@@ -79,40 +79,58 @@ def test_missing_asset_and_bad_bbox():
         search_scenes((10, 0, 5, 1), "2024-01-01", "2024-02-01")
 
 
-def test_api_router(tmp_path, scene_pair, tiny_models, monkeypatch):
-    fastapi = pytest.importorskip("fastapi")
+def _app_with_keys(tmp_path, **settings):
+    """The real app (``create_app``) on a fresh warehouse, with an analyst and a viewer API key."""
+    from reslog.api.app import create_app
+    from reslog.api.settings import Settings
+    from reslog.platform import accounts
+
+    app = create_app(Settings(db=tmp_path / "wh" / "w.duckdb", secret_key="test", **settings))
+    with app.state.platform.sessions() as db:
+        org = accounts.get_or_create_org(db, "Imagery test org")
+        keys = {role: accounts.create_api_key(db, org.id, None, role, role).key
+                for role in ("analyst", "viewer")}
+        db.commit()
+    return app, keys
+
+
+def test_api_router(tmp_path, scene_pair, tiny_models):
+    pytest.importorskip("fastapi")
     from fastapi.testclient import TestClient
 
-    from reslog.api.routers import imagery as r
+    from reslog.api.deps import get_settings
 
-    app = fastapi.FastAPI()
-    app.include_router(r.router)
-    app.dependency_overrides[r.analyst] = lambda: None
-    app.dependency_overrides[r.viewer] = lambda: None
-    monkeypatch.setenv("RESLOG_IMAGERY_MODEL", str(tiny_models))
-    c = TestClient(app)
-    scene, _ = scene_pair
-    resp = c.post("/api/imagery/detect", json={"scene": str(scene)})
-    assert resp.status_code == 200, resp.text
-    doc = resp.json()
-    assert doc["type"] == "FeatureCollection" and doc["reslog"]["simulated_scene"] is True
-    bad = c.post("/api/imagery/detect", json={"scene": str(tmp_path / "nope.tif")})
-    assert bad.status_code == 422
-    assert bad.headers["content-type"].startswith("application/problem+json")
-    assert "no such file" in bad.json()["detail"]
-    monkeypatch.setenv("RESLOG_IMAGERY_SCENES", str(tmp_path / "elsewhere"))
-    denied = c.post("/api/imagery/detect", json={"scene": str(scene)})
-    assert denied.status_code == 403 and denied.json()["field"] == "scene"
-    monkeypatch.delenv("RESLOG_IMAGERY_SCENES")
-    hot = tmp_path / "h.geojson"
-    hot.write_text(json.dumps(doc))
-    db = tmp_path / "w.duckdb"
-    monkeypatch.setenv("RESLOG_DB", str(db))
-    from reslog.store.warehouse import Warehouse
-
-    Warehouse.open(db).close()
-    e = c.get("/api/imagery/exposure", params={"hotspots": str(hot)})
-    assert e.status_code == 200 and "no HS 7108" in e.json()["empty_reason"]
+    app, keys = _app_with_keys(tmp_path, imagery_model=tiny_models)
+    analyst = {"Authorization": f"Bearer {keys['analyst']}"}
+    with TestClient(app, raise_server_exceptions=False) as c:
+        scene, _ = scene_pair
+        resp = c.post("/api/imagery/detect", json={"scene": str(scene)}, headers=analyst)
+        assert resp.status_code == 200, resp.text
+        doc = resp.json()
+        assert doc["type"] == "FeatureCollection" and doc["reslog"]["simulated_scene"] is True
+        bad = c.post("/api/imagery/detect", json={"scene": str(tmp_path / "nope.tif")}, headers=analyst)
+        assert bad.status_code == 422
+        assert bad.headers["content-type"].startswith("application/problem+json")
+        assert "no such file" in bad.json()["detail"]
+        # A viewer may read the layer but not run a detection.
+        viewer = {"Authorization": f"Bearer {keys['viewer']}"}
+        assert c.post("/api/imagery/detect", json={"scene": str(scene)}, headers=viewer).status_code == 403
+        assert c.get("/api/imagery/hotspots", headers=viewer).json() == {
+            "type": "FeatureCollection", "features": []}
+        # With a scene folder configured, nothing outside it is read.
+        fenced = app.state.settings.model_copy(update={"imagery_scenes": tmp_path / "elsewhere"})
+        app.dependency_overrides[get_settings] = lambda: fenced
+        denied = c.post("/api/imagery/detect", json={"scene": str(scene)}, headers=analyst)
+        assert denied.status_code == 403 and denied.json()["errors"][0]["field"] == "body.scene"
+        hot = tmp_path / "h.geojson"
+        hot.write_text(json.dumps(doc))
+        denied = c.get("/api/imagery/exposure", params={"hotspots": str(hot)}, headers=viewer)
+        assert denied.status_code == 403 and denied.json()["errors"][0]["field"] == "query.hotspots.0"
+        app.dependency_overrides.clear()
+        # Exposure reads the app's own warehouse (no HS 7108 trade in a fresh one).
+        e = c.get("/api/imagery/exposure", params={"hotspots": str(hot)}, headers=viewer)
+        assert e.status_code == 200 and "no HS 7108" in e.json()["empty_reason"], e.text
+    app.state.hub.close()
 
 
 def test_stac_patches_for_training(tmp_path):
@@ -134,15 +152,17 @@ def test_stac_patches_for_training(tmp_path):
     assert np.isfinite(ps.X).all()
 
 
-def test_api_routes_need_auth():
-    fastapi = pytest.importorskip("fastapi")
+def test_api_routes_need_auth(tmp_path):
+    pytest.importorskip("fastapi")
     from fastapi.testclient import TestClient
 
-    from reslog.api.routers import imagery as r
-
-    app = fastapi.FastAPI()
-    app.include_router(r.router)
-    c = TestClient(app)
-    # 401/403 from the platform's require_role; 503 while reslog.platform is absent
-    assert c.get("/api/imagery/hotspots").status_code in (401, 403, 503)
-    assert c.post("/api/imagery/detect", json={"scene": "x.tif"}).status_code in (401, 403, 503)
+    app, _keys = _app_with_keys(tmp_path)
+    with TestClient(app, raise_server_exceptions=False) as c:
+        # 401 from the platform's require_role, as problem+json
+        for r in (c.get("/api/imagery/hotspots"), c.get("/api/imagery/exposure"),
+                  c.post("/api/imagery/detect", json={"scene": "x.tif"})):
+            assert r.status_code == 401, r.text
+            assert r.headers["content-type"].startswith("application/problem+json")
+        bad = c.get("/api/imagery/hotspots", headers={"Authorization": "Bearer rsk_wrong"})
+        assert bad.status_code == 401
+    app.state.hub.close()

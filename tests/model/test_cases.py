@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from reslog.cli.risk import run_case_shock
+from reslog.services.shock import run_case_shock
 from reslog.sources.cases import read_shock_case
 
 

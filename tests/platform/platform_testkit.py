@@ -27,6 +27,7 @@ WAREHOUSE_EVENTS = [
 def build_warehouse(path: Path) -> Path:
     """A small warehouse: countries/commodities, four risk events, cobalt/nickel production,
     governance for two countries, two mine sites (each row marked with a test ledger entry)."""
+    from reslog.schema.taxonomy import TAXONOMY_VERSION
     from reslog.store.warehouse import Warehouse
 
     with Warehouse.open(path) as wh:
@@ -37,7 +38,8 @@ def build_warehouse(path: Path) -> Path:
             c.execute("INSERT INTO risk_events (event_id, event_type, start_time, country, mine_id, "
                       "commodity, severity, confidence, title, source_urls, taxonomy_version, source, "
                       "ledger_id) VALUES (?, ?, TIMESTAMP '2024-05-01', ?, ?, ?, ?, 0.9, ?, "
-                      "'https://example.org/a', '1', 'test', 1)", [eid, et, ctry, mine, com, sev, title])
+                      "'https://example.org/a', ?, 'test', 1)",
+                      [eid, et, ctry, mine, com, sev, title, TAXONOMY_VERSION])
         prod = [("COD", "cobalt", 130000), ("IDN", "cobalt", 17000), ("AUS", "cobalt", 5000),
                 ("WLD", "cobalt", 170000), ("IDN", "nickel", 1800000), ("PHL", "nickel", 400000),
                 ("FIN", "nickel", 30000), ("WLD", "nickel", 3300000)]
@@ -51,8 +53,8 @@ def build_warehouse(path: Path) -> Path:
         cols = "(mine_id, name, lat, lon, country, commodities, type, status, source, ledger_id)"
         c.execute(f"INSERT INTO mine_sites {cols} VALUES ('cd-kamoto', 'Kamoto', -10.7, 25.4, 'COD', "
                   "'cobalt;copper', 'mine', 'operating', 'test', 1)")
-        c.execute(f"INSERT INTO mine_sites {cols} VALUES ('cl-escondida', 'Escondida', -24.3, -69.1, 'CHL', "
-                  "'copper', 'mine', 'operating', 'test', 1)")
+        c.execute(f"INSERT INTO mine_sites {cols} VALUES ('cl-escondida', 'Escondida', -24.3, -69.1, "
+                  "'CHL', 'copper', 'mine', 'operating', 'test', 1)")
     return path
 
 
@@ -182,15 +184,55 @@ class Items:
     b_key_id: int
     b_grant: int  # B's event shared with C
     b_admin_browser: Any = None
+    a_site: str = "a-site"  # monitoring sites in the warehouse, private to A / B
+    b_site: str = "b-site"
 
 
 SECRET_MARKERS = ("SECRET-B", "SecretSupplierB", "@b.example")
 
+# B's sensor carries a marker, so a status answer of B's site would show in the sweep.
+SITE_SENSORS = {"a-site": "a-pz1", "b-site": "SECRET-B-pz1"}
+
+
+def seed_sites(app, world: World) -> None:
+    """Register a monitoring site of A and one of B (each with a pressure sensor) in the app's
+    warehouse, through the server's one writer."""
+    from reslog.sources.sensors import read_sensors, read_sites
+
+    folder = Path(app.state.settings.db).parent / "site-seed"
+    folder.mkdir(exist_ok=True)
+    (folder / "sites.csv").write_text(
+        "site_id,name,org_id,lat,lon,country\n"
+        f"a-site,A tailings,{world.A.id},-20.1,-44.1,BRA\n"
+        f"b-site,SECRET-B tailings,{world.B.id},-19.6,-65.7,BOL\n")
+    (folder / "sensors.csv").write_text(
+        "sensor_id,site_id,parameter,unit,lat,lon,interval_s,trigger_amber,trigger_red,trigger_basis\n"
+        + "".join(f"{sensor},{site},piezometric_pressure,kPa,-20.1,-44.1,600,120,150,level\n"
+                  for site, sensor in SITE_SENSORS.items()))
+    with app.state.hub.writer() as wh:
+        wh.ingest(read_sites(folder / "sites.csv"), kind="monitoring_sites")
+        wh.ingest(read_sensors(folder / "sensors.csv"), kind="monitoring_sensors")
+
+
+def reading_batch(site: str, batch_id: str, value: float = 101.0,
+                  time: str = "2024-01-01T00:00:00Z") -> dict[str, Any]:
+    """A one-reading batch for ``site``'s sensor (``POST /api/sites/{site}/readings``)."""
+    return {"batch_id": batch_id, "readings": [{"sensor": SITE_SENSORS.get(site, "a-pz1"),
+                                                "time": time, "value": value}]}
+
+
+def site_readings(app, site: str) -> int:
+    """Readings stored for ``site`` in the app's reading store."""
+    from reslog.store.readings import ReadingStore
+
+    return ReadingStore(app.state.settings.readings).count(site)
+
 
 def seed_items(app, world: World) -> Items:
-    """A and B each create an event, a supplier list, a watch-list and an API key; B shares
-    its event with C (not with A)."""
+    """A and B each create an event, a supplier list, a watch-list and an API key, and own a
+    monitoring site with one reading sent with their key; B shares its event with C (not with A)."""
     out: dict[str, Any] = {}
+    seed_sites(app, world)
     for key, org in (("a", world.A), ("b", world.B)):
         tag = "SECRET-B" if key == "b" else "A-OWN"
         an = browser(app, org, "analyst")
@@ -213,6 +255,10 @@ def seed_items(app, world: World) -> Items:
         assert r.status_code == 201, r.text
         out[f"{key}_key"] = r.json()["key"]
         out[f"{key}_key_id"] = r.json()["id"]
+        site = f"{key}-site"
+        r = KeyClient(app, out[f"{key}_key"]).post(f"/api/sites/{site}/readings",
+                                                   json=reading_batch(site, f"seed-{key}"))
+        assert r.status_code == 200 and r.json()["accepted"] == 1, r.text
         if key == "b":
             r = an.post("/api/platform/sharing/shares", json={"item_type": "org_event",
                                                               "item_id": out["b_event"], "org_id": world.C.id})
@@ -244,4 +290,5 @@ def b_state(app, world: World) -> dict[str, Any]:
             "users": rows(db, m.User, m.User.email.like("%@b.example")),
             "grants": rows(db, m.ShareGrant, m.ShareGrant.owner_org_id == world.B.id),
             "org": rows(db, m.Organisation, m.Organisation.id == world.B.id),
+            "site_readings": site_readings(app, "b-site"),
         }

@@ -14,7 +14,7 @@ from platform_testkit import (SECRET_MARKERS, Browser, KeyClient, b_state, brows
 from platform_routes import fill, iter_routes
 
 ITEM_PARAMS = {"event_id": "b_event", "list_id": "b_list", "watchlist_id": "b_watch",
-               "key_id": "b_key_id", "grant_id": "b_grant"}
+               "key_id": "b_key_id", "grant_id": "b_grant", "site": "b_site"}
 # Request bodies aimed at B's items, for the routes that take one (valid in shape, so the
 # answer is about access, not about validation).
 BODIES = {
@@ -23,8 +23,14 @@ BODIES = {
     ("PATCH", "/api/platform/orgs/{org_id}/members/{user_id}"): {"role": "viewer"},
     ("POST", "/api/platform/orgs/{org_id}/members"): {"email": "intruder@a.example",
                                                       "password": "intruder-password", "role": "admin"},
+    ("POST", "/api/sites/{site}/readings"): {"batch_id": "by-A", "readings": [
+        {"sensor": "SECRET-B-pz1", "time": "2024-02-01T00:00:00Z", "value": 999.0}]},
 }
 
+
+# Site routes that answer 404 for B's site to a caller with the rights to act (the heat map needs
+# query parameters, so the sweep gets the same 422 for B's site and a missing one there).
+SITE_ROUTES_404 = {"/api/sites/{site}/readings", "/api/sites/{site}/status"}
 
 # Logging in and out changes the caller, not B's data (tested in test_auth.py).
 SKIP = {"/auth/login", "/auth/logout"}
@@ -94,7 +100,7 @@ def _sweep(client, app, items, world, label, full_rights):
             r2 = client.request(method, missing, **kw)
         assert r.status_code == r2.status_code, (
             f"{label} {method} {url}: {r.status_code} but {r2.status_code} for a missing id")
-        if full_rights and template.startswith("/api/platform/"):
+        if full_rights and (template.startswith("/api/platform/") or template in SITE_ROUTES_404):
             assert r.status_code == 404, f"{label} {method} {url}: {r.status_code} {r.text[:300]}"
     return seen_paths, n
 
@@ -119,6 +125,7 @@ def test_org_a_cannot_touch_org_b_through_any_route(app, world):
         seen, n = _sweep(client, app, items, world, label, full)
         total += n
         assert platform_routes <= seen
+        assert SITE_ROUTES_404 <= seen
     assert b_state(app, world) == before, "org A changed something of org B"
     assert total > 4 * len(routes)
 
@@ -128,6 +135,7 @@ def test_org_a_cannot_touch_org_b_through_any_route(app, world):
     assert _leaks(b.get(f"/api/platform/suppliers/{items.b_list}").text)
     assert _leaks(b.get(f"/api/platform/watchlists/{items.b_watch}").text)
     assert b.get(f"/api/platform/apikeys").json()["items"]
+    assert _leaks(b.get(f"/api/sites/{items.b_site}/status").text)
 
 
 def test_guessed_ids_answer_like_missing_ones(app, world):

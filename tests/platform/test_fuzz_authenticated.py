@@ -1,4 +1,5 @@
-"""schemathesis over every platform operation as a logged-in admin (API key), on both backends:
+"""schemathesis over every platform, site-monitoring and imagery operation as a logged-in admin
+(API key), on both backends:
 no generated input yields a 5xx (the anonymous fuzz of all routes is in tests/api)."""
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ MAX_EXAMPLES = 15
 def test_no_server_errors_as_admin(app, world):
     items = seed_items(app, world)
     schema = schemathesis.openapi.from_asgi("/openapi.json", app).include(
-        path_regex=r"^/(api/platform|auth)/")
+        path_regex=r"^/(api/platform|auth|api/sites|api/imagery)/")
     ops = [r.ok() for r in schema.get_all_operations()]
     assert len(ops) >= 25, [o.label for o in ops]
     failures = []

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from reslog.errors import InputError
 from reslog.platform import security
-from reslog.platform.supplier_csv import parse_supplier_csv
+from reslog.sources.suppliers import parse_supplier_csv
 
 
 class FakeClock:

@@ -1,5 +1,5 @@
-"""Routers mounted on a bare FastAPI app with the auth and warehouse dependencies overridden
-(the platform's app factory and deps are built in parallel)."""
+"""The scenario and fingerprint routes in the real app (``create_app``), with the warehouse reader
+overridden by a stub holding the CI chondrite reference."""
 
 from __future__ import annotations
 
@@ -11,11 +11,11 @@ import pytest
 
 pytest.importorskip("fastapi")
 pytest.importorskip("httpx")
-from fastapi import FastAPI  # noqa: E402
 from fastapi.testclient import TestClient  # noqa: E402
 
-from reslog.api.routers import fingerprint as fp_router  # noqa: E402
-from reslog.api.routers import scenario as sc_router  # noqa: E402
+from reslog.api.app import create_app  # noqa: E402
+from reslog.api.deps import get_reader  # noqa: E402
+from reslog.api.settings import Settings  # noqa: E402
 from reslog.model.fingerprint.classifier import fit_classifier  # noqa: E402
 from reslog.model.fingerprint.features import FEATURES, REE, calc_features, normalise  # noqa: E402
 from reslog.model.fingerprint.synthetic import synthetic_ree  # noqa: E402
@@ -31,20 +31,18 @@ class FakeWarehouse:
 
 
 @pytest.fixture()
-def client(tmp_path: Path, monkeypatch) -> TestClient:
-    app = FastAPI()
-    app.include_router(sc_router.router)
-    app.include_router(fp_router.router)
-    app.dependency_overrides[sc_router.get_principal] = lambda: "analyst"
-    app.dependency_overrides[sc_router.get_warehouse] = lambda: FakeWarehouse()
+def client(tmp_path: Path):
     df = synthetic_ree({"A": (3, -0.25, 0, -0.8, 0), "B": (2, 0, 0.01, 0, -0.5)}, CI, seed=3)
     F = calc_features(normalise(df, CI))[list(FEATURES)].to_numpy()
     clf = fit_classifier(F, df["label"].to_numpy(), df["deposit"].to_numpy(), feature_names=FEATURES)
     model = tmp_path / "m.pkl"
     model.write_bytes(pickle.dumps({"dataset": "synthetic", "reference": "CI", "ledger_ids": [],
                                     "classifier": clf}))
-    monkeypatch.setenv("RESLOG_FINGERPRINT_MODEL", str(model))
-    return TestClient(app)
+    app = create_app(Settings(db=tmp_path / "w.duckdb", secret_key="test", fingerprint_model=model))
+    app.dependency_overrides[get_reader] = lambda: FakeWarehouse()
+    with TestClient(app, raise_server_exceptions=False) as c:
+        yield c
+    app.state.hub.close()
 
 
 def test_classify_route(client: TestClient) -> None:
@@ -62,9 +60,21 @@ def test_classify_rejects_negative_with_problem_json(client: TestClient) -> None
     r = client.post("/api/fingerprint/classify", json={"samples": [{"sample_id": "x", "values": {"La": -1}}]})
     assert r.status_code == 422
     assert r.headers["content-type"].startswith("application/problem+json")
-    assert r.json()["field"] == "samples[0].values.La"
+    assert r.json()["errors"][0]["field"] == "body.samples.0.values.La"
 
 
 def test_trade_route_bad_products(client: TestClient) -> None:
-    r = client.get("/api/scenario/trade", params={"products": "abc"})
-    assert r.status_code == 422 and r.json()["field"] == "products"
+    for bad in ("abc", ",", "12"):
+        r = client.get("/api/scenario/trade", params={"products": bad})
+        assert r.status_code == 422 and r.json()["errors"][0]["field"] == "query.products", r.text
+        assert r.headers["content-type"].startswith("application/problem+json")
+
+
+def test_classify_without_a_model_is_503_naming_the_file(tmp_path: Path) -> None:
+    missing = tmp_path / "none.pkl"
+    app = create_app(Settings(db=tmp_path / "w.duckdb", secret_key="test", fingerprint_model=missing))
+    app.dependency_overrides[get_reader] = lambda: FakeWarehouse()
+    with TestClient(app, raise_server_exceptions=False) as c:
+        r = c.post("/api/fingerprint/classify", json={"samples": [{"sample_id": "a", "values": {"La": 1}}]})
+    app.state.hub.close()
+    assert r.status_code == 503 and str(missing) in r.json()["detail"]

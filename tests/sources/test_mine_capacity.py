@@ -42,7 +42,7 @@ def test_legacy_free_text_capacity_is_kept_as_text_never_guessed(tmp_path: Path)
 
 
 def test_old_warehouse_capacity_column_is_migrated(tmp_path: Path) -> None:
-    from reslog.cli.risk import capacity_t_per_year
+    from reslog.services.shock import capacity_t_per_year
 
     db = tmp_path / "w.duckdb"
     con = duckdb.connect(str(db))

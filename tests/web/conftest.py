@@ -14,13 +14,30 @@ from reslog.web.browser import CHROMIUM, LocalServer, build_demo_site, guard_off
 
 
 @pytest.fixture(scope="session")
-def demo_settings(tmp_path_factory: pytest.TempPathFactory) -> Any:
-    return build_demo_site(tmp_path_factory.mktemp("web-demo"))
+def _demo_sites(tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, Any]:
+    """The demo site, and a copy of it for the live server: a process serves a warehouse file
+    through one hub (``reslog.store.hub``), so the TestClient app of ``test_pages`` and the
+    uvicorn server of ``test_browser`` (same worker under ``--dist loadgroup``) each get their own."""
+    import shutil
+
+    folder = tmp_path_factory.mktemp("web-demo")
+    settings = build_demo_site(folder)
+    copy = tmp_path_factory.mktemp("web-live") / "site"
+    shutil.copytree(folder, copy)
+    live = settings.model_copy(update={"db": copy / "reslog.duckdb",
+                                       "platform_url": f"sqlite:///{copy / 'platform.sqlite'}",
+                                       "readings": copy / "readings"})
+    return settings, live
 
 
 @pytest.fixture(scope="session")
-def live_server(demo_settings: Any) -> Iterator[LocalServer]:
-    with LocalServer(demo_settings) as srv:
+def demo_settings(_demo_sites: tuple[Any, Any]) -> Any:
+    return _demo_sites[0]
+
+
+@pytest.fixture(scope="session")
+def live_server(_demo_sites: tuple[Any, Any]) -> Iterator[LocalServer]:
+    with LocalServer(_demo_sites[1]) as srv:
         yield srv
 
 

@@ -28,6 +28,9 @@ VIEWS = (
     ("/provenance", "prov.title", None),
     ("/suppliers", "sup.title", None),
     ("/login", "login.title", None),
+    ("/sites?sensor=as-downstream", "sites.title", "#fig-series"),
+    ("/scenarios", "scn.title", "#fig-demand"),
+    ("/map?commodity=gold&hotspots=1", "map.title", "#fig-map"),
 )
 
 
@@ -147,3 +150,16 @@ def test_download_csv(live_server: Any, offline_page: tuple[Any, list[str]]) -> 
     assert rows[0]["country"] == "COD"
     assert {"share_pct", "wgi_eu", "disruption", "combined", "source"} <= set(rows[0])
     assert sum(float(r["share_pct"]) for r in rows) <= 100.0 + 1e-6
+
+
+def test_hotspot_toggle_keeps_state(live_server: Any, offline_page: tuple[Any, list[str]]) -> None:
+    page, _ = offline_page
+    page.goto(f"{live_server.url}/map?commodity=cobalt&lang=en")
+    page.wait_for_selector("#fig-map[data-rendered='1']")
+    assert page.locator("#f-hotspots").is_checked()
+    page.uncheck("#f-hotspots")
+    with page.expect_navigation():
+        page.click("form.filters button[type=submit]")
+    assert "hotspots=0" in page.url and "commodity=cobalt" in page.url
+    assert not page.locator("#f-hotspots").is_checked()
+    page.wait_for_selector("#fig-map[data-rendered='1']")

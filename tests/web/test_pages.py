@@ -20,7 +20,7 @@ pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 PAGES = ("/map", "/map?commodity=cobalt&indicator=combined", "/flows", "/exposure?product=icev&basis=kg_tmr",
          "/criticality", "/events?type=tailings_failure&from=2015-01-01&to=2020-12-31", "/shock",
          "/shock?mine=bra-corrego-do-feijao&months=3", "/provenance", "/provenance?ids=2,3", "/login",
-         "/suppliers")
+         "/suppliers", "/sites", "/scenarios", "/map?commodity=gold&hotspots=0", "/events?type=asgm")
 
 
 @pytest.fixture(scope="module")
@@ -124,3 +124,69 @@ def test_mrio_exposure_origins_add_up_to_the_footprint(client: TestClient) -> No
         part = [x for x in rows if x["stressor"] == s]
         assert sum(float(x["value"]) for x in part) == pytest.approx(total, rel=1e-9)
         assert sum(float(x["share"]) for x in part) == pytest.approx(1.0, rel=1e-9)
+
+
+def _login_client(client: Any) -> None:
+    from reslog.web.browser import DEMO_ANALYST
+
+    token = re.search(r'name="csrf" value="([^"]+)"', client.get("/login?lang=en").text).group(1)
+    r = client.post("/auth/login", data={"username": DEMO_ANALYST[0], "password": DEMO_ANALYST[1],
+                                         "csrf": token, "next": "/sites"}, follow_redirects=False)
+    assert r.status_code in (200, 303), r.text
+
+
+def test_map_hotspot_layer_toggle_and_csv(client: Any) -> None:
+    """The simulated scene's detected hotspot is an ``asgm`` event drawn as its own map layer;
+    ``hotspots=0`` hides it and the state is in the URL."""
+    import json
+
+    on = client.get("/map?commodity=copper&lang=en").text
+    off = client.get("/map?commodity=copper&hotspots=0&lang=en").text
+
+    def traces(html: str) -> list[str]:
+        fig = json.loads(html.split('id="fig-map-data">', 1)[1].split("</script>", 1)[0].replace("<\\/", "</"))
+        return [d.get("name") for d in fig["data"]]
+
+    assert "ASGM hotspots (imagery)" in traces(on)
+    assert "ASGM hotspots (imagery)" not in traces(off)
+    r = client.get("/map?commodity=copper&download=hotspots")
+    rows = list(csv.DictReader(io.StringIO(r.content.decode("utf-8-sig"))))
+    img = [x for x in rows if x["source"] == "imagery_s2"]
+    assert len(img) >= 1 and all(x["country"] == "VEN" for x in img)
+    assert all(abs(float(x["lat"]) - 6.3) < 0.1 and abs(float(x["lon"]) + 61.9) < 0.1 for x in img)
+
+
+def test_sites_are_private_to_the_organisation(client: Any) -> None:
+    client.cookies.clear()
+    anon = client.get("/sites?lang=en")
+    assert anon.status_code == 200
+    assert 'id="sites-login"' in anon.text and "demo-tsf" not in anon.text
+    assert client.get("/sites?download=sensors").status_code == 422   # no table for anonymous callers
+    _login_client(client)
+    page = client.get("/sites?sensor=as-downstream&lang=ja")
+    assert page.status_code == 200 and "demo-tsf" in page.text and 'id="fig-series"' in page.text
+    assert 'id="fig-heatmap"' in page.text
+    sens = list(csv.DictReader(io.StringIO(client.get("/sites?download=sensors").content.decode("utf-8-sig"))))
+    assert [r["sensor_id"] for r in sens] == ["as-upstream", "as-pond", "as-downstream", "as-river", "pz-dam"]
+    # simulated breakthrough and spill exceed the WHO arsenic value (0.01 mg/L); background does not
+    exc = list(csv.DictReader(io.StringIO(client.get("/sites?download=exceedances").content.decode("utf-8-sig"))))
+    assert {r["sensor_id"] for r in exc} == {"as-downstream", "as-river"}
+    assert all(float(r["peak"]) > 0.01 and float(r["limit"]) == 0.01 for r in exc)
+    trig = list(csv.DictReader(io.StringIO(client.get("/sites?download=triggers").content.decode("utf-8-sig"))))
+    assert {r["sensor_id"] for r in trig} == {"pz-dam"} and {r["level"] for r in trig} <= {"amber", "red"}
+    rd = list(csv.DictReader(io.StringIO(client.get("/sites?sensor=as-pond&download=readings").content.decode("utf-8-sig"))))
+    assert len(rd) == 42 * 144 and any(r["qc"] for r in rd)   # the simulated fault is flagged
+    client.cookies.clear()
+
+
+def test_scenarios_view(client: Any) -> None:
+    page = client.get("/scenarios?lang=en")
+    assert page.status_code == 200 and 'id="fig-demand"' in page.text
+    # the starter warehouse has no trade: the page says what to ingest
+    assert 'id="trade-missing"' in page.text and "reslog scenario load" in page.text
+    comp = list(csv.DictReader(io.StringIO(client.get("/scenarios?download=comparison").content.decode("utf-8-sig"))))
+    assert len(comp) >= 5 and all(float(r["demand_2050_t"]) >= 0 for r in comp)
+    bal = list(csv.DictReader(io.StringIO(client.get("/scenarios?download=balance").content.decode("utf-8-sig"))))
+    assert max(float(r["max_relative_residual"]) for r in bal) < 1e-9
+    ja = client.get("/scenarios?lang=ja").text
+    assert "2050年までの金属需要" in ja

@@ -3,7 +3,11 @@
 ``RESLOG_DB`` (warehouse file), ``RESLOG_PLATFORM_URL`` (SQLAlchemy URL of the platform state;
 default ``sqlite:///<warehouse folder>/platform.sqlite``), ``RESLOG_SECRET_KEY`` (session signing;
 default: a random key kept in ``<warehouse folder>/.reslog-secret``, created with mode 0600),
-``RESLOG_COOKIE_SECURE``, ``RESLOG_MAX_UPLOAD_BYTES``, ``RESLOG_LANG_DEFAULT``.
+``RESLOG_COOKIE_SECURE``, ``RESLOG_MAX_UPLOAD_BYTES``, ``RESLOG_LANG_DEFAULT``, and the areas'
+file locations: ``RESLOG_READINGS`` (site-monitoring reading store; default ``readings/`` beside the
+warehouse), ``RESLOG_IMAGERY_SCENES`` (the only folder ``POST /api/imagery/detect`` may read; unset:
+any path), ``RESLOG_IMAGERY_MODEL`` (detection model folder; unset: the shipped model),
+``RESLOG_FINGERPRINT_MODEL`` (model written by ``reslog fingerprint train``).
 """
 
 from __future__ import annotations
@@ -47,6 +51,15 @@ class Settings(BaseSettings):
     cache_entries: int = Field(256, ge=0, description="Heavy results kept in the response cache "
                                "(0 turns the cache off: every request computes; for baselines).")
     cache_max_age: int = Field(60, ge=0, description="Cache-Control max-age (s) of heavy results.")
+    readings: Path | None = Field(None, description="Root of the site-monitoring reading store "
+                                  "(default: readings/ beside the warehouse).")
+    imagery_scenes: Path | None = Field(None, description="The only folder whose scenes and "
+                                        "hotspot files the imagery routes may read (unset: any).")
+    imagery_model: Path | None = Field(None, description="Imagery detection model folder "
+                                       "(unset: the model shipped with reslog).")
+    fingerprint_model: Path = Field(Path("reslog-data/fingerprint-model.pkl"),
+                                    description="REE fingerprint model written by "
+                                                "`reslog fingerprint train`.")
 
     @model_validator(mode="after")
     def _defaults_beside_warehouse(self) -> "Settings":
@@ -55,4 +68,6 @@ class Settings(BaseSettings):
             self.platform_url = f"sqlite:///{folder / 'platform.sqlite'}"
         if not self.secret_key:
             self.secret_key = _secret_file_key(folder)
+        if self.readings is None:
+            self.readings = folder / "readings"
         return self

@@ -167,7 +167,8 @@ def main() -> None:
     except ModuleNotFoundError as e:
         if str(e.name).split(".")[0] not in OPTIONAL_EXTRAS:
             raise
-        Console(stderr=True).print(f"[red]error:[/red] {escape(missing_extra_message(e))}", highlight=False)
+        Console(stderr=True).print(f"[red]error:[/red] {escape(missing_extra_message(e))}", highlight=False,
+                                   soft_wrap=True)
         sys.exit(2)
     except typer.Exit as e:
         sys.exit(e.exit_code)

@@ -37,7 +37,9 @@ def open_warehouse(db: Path | None, *, read_only: bool = False):  # -> Warehouse
 # Top-level modules of optional extras → the extra that provides them (see pyproject.toml).
 OPTIONAL_EXTRAS: dict[str, str] = {"sklearn": "text", "fugashi": "text", "threadpoolctl": "text",
                                    "unidic_lite": "text", "dask": "dask", "distributed": "dask",
-                                   "fastapi": "web", "uvicorn": "web",
+                                   "fastapi": "web", "uvicorn": "web", "sqlalchemy": "web",
+                                   "alembic": "web", "argon2": "web", "psycopg": "web",
+                                   "pydantic_settings": "web", "fastapi_offline": "web",
                                    "linearmodels": "scenario", "umap": "scenario",
                                    "rasterio": "imagery", "lightgbm": "imagery",
                                    "shapely": "imagery", "pyproj": "imagery",

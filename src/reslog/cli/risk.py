@@ -1,6 +1,7 @@
 """CLI for risk, criticality and shocks: ``reslog criticality``, ``reslog shock``, ``reslog profile``.
 
-Commands read frames from the warehouse, call the pure functions in ``reslog.model`` and print.
+Commands open the warehouse, call the orchestrators of ``reslog.services`` (criticality, shock,
+products; shared with the API and the dashboard) and print.
 ``demo_sections(db_path, console)`` contributes the criticality table and the Brazilian
 tailings-dam case to ``reslog demo``.
 """
@@ -17,100 +18,14 @@ from rich.table import Table
 
 from reslog.cli.common import DbOption, open_warehouse, resolve_db
 from reslog.errors import ReslogError
+from reslog.services.criticality import criticality_frame, matrix_frame
+from reslog.services.products import run_product_footprint
+from reslog.services.shock import BRAZIL_CASE_MINE, run_shock
 
 console = Console()
 
-# HS-6 codes whose BACI quantity (t) represents each commodity's first-stage trade.
-SHOCK_HS: dict[str, tuple[int, ...]] = {
-    "iron": (260111, 260112), "copper": (260300,), "nickel": (260400,), "cobalt": (260500,),
-    "aluminium": (260600,), "bauxite": (260600,), "lead": (260700,), "zinc": (260800,),
-    "tin": (260900,), "chromium": (261000,), "tungsten": (261100,), "manganese": (260200,),
-}
-BRAZIL_CASE_MINE = "bra-corrego-do-feijao"
-
-
-# ----------------------------------------------------------------------------- data access
-
-
-_UNIT_T = {"t": 1.0, "kt": 1e3, "Mt": 1e6, "kg": 1e-3}
-
-
-def _scope_supply(wh: Any, scope: str, production: pd.DataFrame) -> tuple[dict, str]:
-    """Sourcing shares and import reliance of ``scope`` per commodity × stage from BACI trade in
-    the warehouse (metal content of each HS-6 line, packaged metal-content table), latest trade
-    year. Returns ``({(commodity, stage): ScopeSupply}, note)``; empty when there is no trade."""
-    from reslog.model.criticality import ScopeSupply, calc_import_reliance, calc_sourcing_shares, scope_members
-    from reslog.model.trade.metal_content import metal_content_table
-
-    n = wh.query("SELECT count(*) AS n FROM trade")["n"].iloc[0]
-    if not n:
-        return {}, "no BACI trade in the warehouse: sourcing and import reliance from trade not available"
-    members = scope_members(scope)
-    content = metal_content_table()
-    content = content[content["stage"].isin(["mine", "refined"])]
-    codes = ",".join(str(int(c)) for c in content["hs6"].unique())
-    tr = wh.query(
-        "SELECT t.t, t.k, t.q, ci.iso3 AS exporter, cj.iso3 AS importer FROM trade t "
-        "LEFT JOIN (SELECT DISTINCT code, iso3 FROM trade_countries) ci ON ci.code = t.i "
-        "LEFT JOIN (SELECT DISTINCT code, iso3 FROM trade_countries) cj ON cj.code = t.j "
-        f"WHERE t.k IN ({codes}) AND t.q IS NOT NULL")
-    if tr.empty:
-        return {}, "no BACI trade in mineral HS codes: sourcing and import reliance not available"
-    year = int(tr["t"].max())
-    tr = tr[tr["t"] == year]
-    frac = content.groupby(["hs6", "metal", "stage"])["fraction"].first().reset_index()
-    frac["hs6"] = frac["hs6"].astype(int)
-    tr["k"] = tr["k"].astype(int)
-    tr = tr.merge(frac, left_on="k", right_on="hs6")
-    tr["metal_t"] = tr["q"] * tr["fraction"]
-    out = {}
-    for (metal, stage), g in tr.groupby(["metal", "stage"]):
-        imp = g[g["importer"].isin(members) & ~g["exporter"].isin(members)]
-        exp = g[g["exporter"].isin(members) & ~g["importer"].isin(members)]
-        if imp.empty:
-            continue
-        p = production[(production["commodity"] == metal) & (production["stage"] == stage)]
-        p = p[p["country"].isin(members)].dropna(subset=["quantity"])
-        dom = pd.Series(dtype=float)
-        if len(p):
-            p = p[p["year"] == p["year"].max()]
-            mult = _UNIT_T.get(str(p["unit"].iloc[0]).split()[0])
-            if mult is not None:
-                dom = p.groupby("country")["quantity"].sum() * mult
-        by_origin = imp.groupby("exporter")["metal_t"].sum()
-        shares = calc_sourcing_shares(dom, by_origin, scope)
-        ir = calc_import_reliance(float(by_origin.sum()), float(exp["metal_t"].sum()), float(dom.sum()))
-        codes_used = sorted({int(k) for k in g["k"]})
-        out[(metal, stage)] = ScopeSupply(shares, ir, f"BACI {year}, HS {codes_used}, metal content")
-    return out, f"sourcing and import reliance from BACI {year} (metal content)"
-
-
-def _criticality_frame(wh: Any, year: int | None, scope: str,
-                       years: tuple[int, int] | None = None) -> pd.DataFrame:
-    """One row per material: SR/EI computed where the inputs exist, else the published EU 2023
-    value, labelled (``sr_basis``/``ei_basis``), with the missing inputs named."""
-    from reslog.model.criticality import assess_scope, material_table
-    from reslog.sources.crm import read_eu_crm_2023, read_eu_trade_factors
-
-    # Without an explicit year: the latest *reported* year (USGS estimates only when asked for).
-    from reslog.model.concentration import select_reported
-
-    prod = wh.production()
-    if year is None and years is None:
-        prod = select_reported(prod)  # estimates only where a series has nothing else
-    gov = wh.query("SELECT * FROM governance")
-    if prod.empty:
-        raise ReslogError("the warehouse has no production rows; run `reslog demo` or "
-                          "`reslog ingest production FILE` first")
-    if year is not None:
-        years = (year, year)
-    supply, note = _scope_supply(wh, scope, prod)
-    stages = assess_scope(read_eu_crm_2023(), prod, gov, scope=scope,
-                          trade_factors=read_eu_trade_factors(), years=years, supply=supply)
-    out = material_table(stages)
-    out.attrs["supply_note"] = note
-    out.attrs["stages"] = stages
-    return out
+# The orchestration these commands share with the API and the dashboard (reading the warehouse,
+# calling the model) lives in reslog.services (criticality, shock, products); commands only print.
 
 
 def _print_df(df: pd.DataFrame, title: str, cols: list[str], fmt: dict[str, str] | None = None) -> None:
@@ -122,87 +37,6 @@ def _print_df(df: pd.DataFrame, title: str, cols: list[str], fmt: dict[str, str]
         t.add_row(*["—" if pd.isna(r[c]) else (format(r[c], fmt[c]) if c in fmt else str(r[c]))
                     for c in cols])
     console.print(t)
-
-
-_T_MULT = {"t": 1.0, "kt": 1e3, "Mt": 1e6}
-
-
-def capacity_t_per_year(value: object, unit: object, commodity: str) -> float | None:
-    """Mine capacity in t/yr when ``unit`` is a tonnage per year of ``commodity`` or its ore
-    ("t Cu/yr", "kt Li/yr", "Mt iron ore/yr"); None otherwise (per day, ounces, areas)."""
-    if value is None or (isinstance(value, float) and value != value) or not unit:
-        return None
-    u = str(unit).strip()
-    parts = u.split()
-    if len(parts) < 2 or parts[0] not in _T_MULT or not u.endswith("/yr"):
-        return None
-    return float(value) * _T_MULT[parts[0]]
-
-
-def _brazil_inputs(wh: Any, mine_id: str, annual_output: float | None) -> dict[str, Any]:
-    """Collect what the shock model needs from the warehouse; raise naming what is missing."""
-    mine = wh.query("SELECT * FROM mine_sites WHERE mine_id = ?", [mine_id])
-    if mine.empty:
-        raise ReslogError(f"mine '{mine_id}' is not in the warehouse table mine_sites")
-    m = mine.iloc[0]
-    commodity = str(m["commodities"]).split(";")[0]
-    origin = str(m["country"])
-    cap = annual_output if annual_output is not None else capacity_t_per_year(
-        m.get("capacity"), m.get("capacity_unit"), commodity)
-    missing = []
-    if cap is None:
-        stated = ("empty" if pd.isna(m.get("capacity")) else
-                  f"{m.get('capacity'):g} {m.get('capacity_unit') or ''}, not t/yr")
-        missing.append(f"the annual output of mine '{mine_id}' (mine_sites.capacity is {stated}; "
-                       "pass --annual-output TONNES)")
-    prod = wh.query("SELECT country, year, quantity, unit FROM production WHERE commodity = ? AND "
-                    "stage = 'mine' AND quantity IS NOT NULL ORDER BY year DESC", [commodity])
-    if prod.empty:
-        missing.append(f"mine production of {commodity} (production table, stage 'mine')")
-    if missing:
-        raise ReslogError("cannot run the shock: missing " + "; ".join(missing))
-    yr = int(prod["year"].max())
-    p = prod[prod["year"] == yr]
-    unit = str(p["unit"].iloc[0])
-    mult = {"t": 1.0, "kt": 1e3, "Mt": 1e6}.get(unit.split()[0], None)
-    if mult is None:
-        raise ReslogError(f"production unit '{unit}' of {commodity} is not a tonnage")
-    world = p.loc[p["country"] == "WLD", "quantity"]
-    world_t = float(world.iloc[0] if len(world) else p.loc[p["country"] != "ROW", "quantity"].sum()) * mult
-    country = p.loc[p["country"] == origin, "quantity"]
-    if country.empty:
-        raise ReslogError(f"no {yr} mine production of {commodity} for {origin}")
-    return {"commodity": commodity, "origin": origin, "annual_output": float(cap), "year": yr,
-            "world_t": world_t, "country_t": float(country.iloc[0]) * mult, "mine": m}
-
-
-def _destinations(wh: Any, origin: str, commodity: str, production_t: float) -> tuple[pd.Series, float | None, str]:
-    """Deliveries of the origin by destination (t) from BACI trade, with the export unit value."""
-    from reslog.model.shock import calc_destinations
-    from reslog.schema import resolve_country
-
-    codes = SHOCK_HS.get(commodity)
-    if not codes:
-        raise ReslogError(f"no HS codes known for {commodity} shocks")
-    tr = wh.query(
-        "SELECT t.t, t.j, t.k, t.v, t.q, c.iso3 FROM trade t LEFT JOIN trade_countries c ON c.code = t.j "
-        f"WHERE t.k IN ({','.join(str(c) for c in codes)})")
-    if tr.empty:
-        raise ReslogError(f"the warehouse has no BACI trade for HS {codes}; ingest BACI "
-                          "(`reslog data fetch baci`) to trace who consumes the lost tonnes")
-    ex_codes = [n for n in range(1, 1000) if resolve_country(n) == origin]
-    tr = tr[tr["j"].notna()]
-    exp = wh.query(
-        f"SELECT t.j, t.v, t.q, t.t FROM trade t WHERE t.k IN ({','.join(str(c) for c in codes)}) "
-        f"AND t.i IN ({','.join(str(c) for c in ex_codes) or '-1'})")
-    if exp.empty:
-        raise ReslogError(f"no exports of HS {codes} by {origin} in the warehouse trade table")
-    yr = int(exp["t"].max())
-    exp = exp[exp["t"] == yr]
-    exp["iso3"] = exp["j"].map(lambda c: resolve_country(int(c)))
-    by_dest = exp.dropna(subset=["iso3", "q"]).groupby("iso3")["q"].sum()
-    uv = float(exp["v"].sum() / exp["q"].sum()) / 1e3 if exp["q"].sum() > 0 else None  # MUSD per t
-    return calc_destinations(production_t, by_dest, origin), uv, f"BACI {yr}, HS {codes}"
 
 
 # ----------------------------------------------------------------------------- commands
@@ -227,7 +61,7 @@ def register(app: typer.Typer) -> None:
         scope_members(scope)
         window = _parse_years(years)
         with open_warehouse(db, read_only=True) as wh:
-            df = _criticality_frame(wh, year, scope.upper(), window)
+            df = criticality_frame(wh, year, scope.upper(), window)
         print_criticality(df, scope.upper())
         if output is not None:
             output.parent.mkdir(parents=True, exist_ok=True)
@@ -294,7 +128,7 @@ def register(app: typer.Typer) -> None:
         path = resolve_db(db)
         if Path(path).exists():
             with open_warehouse(db, read_only=True) as wh:
-                crit = _criticality_frame(wh, year, scope.upper())
+                crit = criticality_frame(wh, year, scope.upper())
         _write_matrix(crit, output)
 
     register_products(app)
@@ -342,80 +176,12 @@ def print_criticality(df: pd.DataFrame, scope: str) -> None:
                       "material in the CSV column 'missing_inputs' (--output).[/dim]")
 
 
-def matrix_frame(crit: pd.DataFrame | None = None) -> pd.DataFrame:
-    """SR/EI points for the criticality matrix, one per material, with a ``basis`` label
-    (computed / published EU 2023). Without a criticality table: the published EU 2023 values."""
-    if crit is None or not len(crit):
-        from reslog.sources.crm import read_eu_crm_2023
-
-        eu = read_eu_crm_2023()
-        eu = eu[eu["used_stage"]].drop_duplicates("material")
-        return pd.DataFrame({"commodity": eu["material"], "sr": eu["sr"], "ei": eu["ei"],
-                             "basis": "published EU 2023"}).reset_index(drop=True)
-    d = crit[crit["sr"].notna() | crit["ei"].notna()]
-    basis = [("SR computed" if str(a).startswith("computed") else f"SR {a}" if a else "SR unknown")
-             + (f", EI {b}" if b else ", EI unknown") for a, b in zip(d["sr_basis"], d["ei_basis"])]
-    return pd.DataFrame({"commodity": d["material"].to_numpy(), "sr": d["sr"].to_numpy(),
-                         "ei": d["ei"].to_numpy(), "basis": basis})
-
-
 def _write_matrix(crit: pd.DataFrame | None, path: Path) -> Path:
     from reslog.figures.criticality import write_matrix
 
     out = write_matrix(matrix_frame(crit), path)
     console.print(f"written: {out}")
     return out
-
-
-def product_inputs(wh: Any | None, product: str) -> tuple[pd.Series, dict[str, pd.Series], pd.DataFrame, list[str]]:
-    """Inventory (kg/unit), origin shares per metal, TMR table, notes — from packaged product data,
-    the warehouse ``production`` table (if any) and the supplementary packaged mine production."""
-    from reslog.errors import ModelInputError
-    from reslog.model.product import calc_origin_shares
-    from reslog.sources.products import (BATTERY_INTENSITY_FILE, read_battery_intensity, read_inventory, read_mine_production,
-                                         read_products, read_tmr_coefficients, resolve_inventory)
-
-    products = read_products()
-    product = product.lower()
-    if product not in products.index:
-        raise ReslogError(f"unknown product '{product}'; known: {list(products.index)}")
-    inv_raw = read_inventory()
-    inv_raw = inv_raw[inv_raw["product"] == product]
-    bi = None
-    if (inv_raw["basis"] != "per_unit").any():
-        # The cited rows of Busch et al. (2024) used by the inventory ship with the package
-        # (data/products/battery_intensity.csv); tests check them against the original table.
-        bi = read_battery_intensity(BATTERY_INTENSITY_FILE)
-    inv = resolve_inventory(inv_raw, products, bi).set_index("metal")["kg_per_unit"]
-    prod = wh.query("SELECT * FROM production") if wh is not None else pd.DataFrame()
-    supp = read_mine_production()
-    if len(prod):
-        prod = prod[[c for c in supp.columns if c in prod.columns]]
-        have = set(zip(prod.loc[prod["stage"] == "mine", "commodity"], prod.loc[prod["stage"] == "mine", "year"]))
-        supp = supp[[(c, y) not in have for c, y in zip(supp["commodity"], supp["year"])]]
-    allp = pd.concat([prod, supp], ignore_index=True) if len(prod) else supp
-    shares, notes = {}, []
-    for metal in inv.index:
-        try:
-            s = calc_origin_shares(allp, metal)
-            shares[metal] = s
-            notes.append(f"{metal}: mine production shares {s.attrs['year']} ({s.attrs['unit']})")
-        except ModelInputError as e:
-            notes.append(f"{metal}: no origin shares ({e})")
-    return inv, shares, read_tmr_coefficients(), notes
-
-
-def run_product_footprint(wh: Any | None, product: str):  # -> (ProductFootprint, notes)
-    """Telecoupled TMR by origin country for one unit of ``product``."""
-    from reslog.model.product import calc_product_footprint
-
-    inv, shares, tmr, notes = product_inputs(wh, product)
-    fp = calc_product_footprint(product, inv, shares, tmr)
-    if fp.missing_tmr:
-        notes.append("no cited TMR coefficient (left out of the TMR total): " + ", ".join(fp.missing_tmr))
-    if fp.missing_origin:
-        notes.append("no mine-production origin shares (left out): " + ", ".join(fp.missing_origin))
-    return fp, notes
 
 
 def _footprint_table(fp: Any, top: int) -> Table:
@@ -544,65 +310,6 @@ def _open_optional(db: Any) -> Any | None:
     return Warehouse.open(path, read_only=True)
 
 
-def run_case_shock(mine_id: str, months: float, annual_output: float | None = None, *,
-                   base_year: int = 2018, production_year: int = 2017):  # -> ShockReport
-    """Run a shock from a packaged, cited case (``reslog.sources.cases``), e.g. Brumadinho.
-
-    Lost tonnes are allocated over Brazil's base-year iron-ore deliveries: exports by destination
-    (stated tonnes, shares or y/y changes, :func:`reslog.sources.cases.calc_base_exports`) plus
-    domestic use = production − exports.
-    """
-    from reslog.model.shock import analyse_shock, calc_destinations, calc_supply_cut
-    from reslog.sources.cases import read_shock_case
-
-    case = read_shock_case("brumadinho")
-    if mine_id not in case.mines.index:
-        raise ReslogError(f"mine '{mine_id}' is not in the packaged case (known: {list(case.mines.index)})")
-    m = case.mines.loc[mine_id]
-    out = float(annual_output) if annual_output is not None else float(m["annual_output_t"])
-    origin, com = str(m["country"]), str(m["commodity"])
-    country_t = case.production_t(origin, com, production_year)
-    world_t = case.production_t("WLD", com, production_year)
-    cut = calc_supply_cut(out, months, world_production=world_t, country_production=country_t,
-                          origin=origin, commodity=com)
-    exports, notes = case.base_exports(base_year)
-    named = exports.drop(labels=["ROW"])
-    dest = calc_destinations(country_t, exports, origin)
-    rep = analyse_shock(cut, dest)
-    rep.notes.append(f"Mine output {out / 1e6:.1f} Mt/y ({m['basis']}; {m['source'][:90]}…).")
-    rep.notes.append(f"Production {production_year}: {origin} {country_t / 1e6:,.0f} Mt, world "
-                     f"{world_t / 1e6:,.0f} Mt (case production.csv). Exports {base_year}: "
-                     + "; ".join(notes) + ".")
-    rep.notes.append(f"Domestic use = production {production_year} − exports {base_year} "
-                     f"({dest.get(origin, 0.0) / 1e6:.1f} Mt); MYS is Vale's transhipment hub (ore "
-                     "re-exported mostly to Asia); ROW = destinations not named by the source.")
-    rep.notes.append(f"Named destinations cover {100 * named.sum() / exports.sum():.0f}% of {base_year} exports.")
-    return rep
-
-
-def run_shock(wh: Any, mine_id: str, months: float, annual_output: float | None = None):  # -> ShockReport
-    """Run the shock model for ``mine_id``: warehouse inputs (mine_sites, production, BACI trade)
-    when present, else the packaged cited case for that mine (:func:`run_case_shock`)."""
-    from reslog.model.shock import analyse_shock, calc_supply_cut
-    from reslog.sources.cases import read_shock_case
-
-    try:
-        inp = _brazil_inputs(wh, mine_id, annual_output)
-        dest, uv, src = _destinations(wh, inp["origin"], inp["commodity"], inp["country_t"])
-    except ReslogError as e:
-        if mine_id in read_shock_case("brumadinho").mines.index:
-            rep = run_case_shock(mine_id, months, annual_output)
-            rep.notes.insert(0, f"Warehouse inputs incomplete ({e}); used the packaged cited case data.")
-            return rep
-        raise
-    cut = calc_supply_cut(inp["annual_output"], months, world_production=inp["world_t"],
-                          country_production=inp["country_t"], origin=inp["origin"],
-                          commodity=inp["commodity"])
-    rep = analyse_shock(cut, dest)
-    rep.notes.append(f"Deliveries from {src}; production {inp['year']}.")
-    return rep
-
-
 def criticality_section(crit: pd.DataFrame):  # -> Section
     """The demo's criticality table: one row per material, labelled computed/published, sources as a
     footnote."""
@@ -642,7 +349,7 @@ def demo_sections(db_path: Path, console: Console) -> list:  # -> list[Section]
     from reslog.store.warehouse import Warehouse
 
     with Warehouse.open(resolve_db(db_path), read_only=True) as wh:
-        crit = _criticality_frame(wh, None, "EU")
+        crit = criticality_frame(wh, None, "EU")
         print_criticality(crit, "EU")
         sections.append(criticality_section(crit))
         try:

@@ -10,11 +10,9 @@ from __future__ import annotations
 import hashlib
 import re
 import tempfile
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Optional
 
-import numpy as np
 import pandas as pd
 import typer
 from rich.console import Console
@@ -24,18 +22,11 @@ from reslog import __version__
 from reslog.cli.common import DbOption, open_warehouse
 from reslog.errors import ReslogError
 from reslog.schema import resolve_commodity, resolve_country
+from reslog.services.trade import TradeDataMissing, country_map, distinct_years, load_chain
 
 console = Console()
 trade_app = typer.Typer(help="Trade-linked material flows: cleaning, origin tracing, Sankey, "
                         "IO–trade link.", no_args_is_help=True)
-
-_UNIT_SCALE = {"t": 1.0, "kt": 1e3, "mt": 1e6, "kg": 1e-3, "g": 1e-6,
-               "metric tons": 1.0, "metric ton": 1.0, "tonnes": 1.0, "tons": 1.0,
-               "thousand metric tons": 1e3, "kilograms": 1e-3}
-
-
-class TradeDataMissing(ReslogError):
-    """The warehouse lacks the production or trade needed for a command."""
 
 
 def register(app: typer.Typer) -> None:
@@ -46,18 +37,6 @@ def register(app: typer.Typer) -> None:
 
 
 # ---------------------------------------------------------------------------- helpers
-def to_tonnes(quantity: pd.Series, unit: pd.Series) -> pd.Series:
-    """Convert production quantities to tonnes from units like ``t Co``, ``kt Mn``, ``kg``."""
-    out = []
-    for q, u in zip(quantity, unit):
-        scale = str(u).strip().split(" ")[0].lower() if str(u).strip() else ""
-        full = str(u).strip().lower()
-        f = _UNIT_SCALE.get(full, _UNIT_SCALE.get(scale))
-        if f is None:
-            raise ReslogError(f"production unit {u!r} is not understood (expected t, kt or kg "
-                              "with an optional content basis, e.g. 't Co')")
-        out.append(float(q) * f if pd.notna(q) else np.nan)
-    return pd.Series(out, index=quantity.index)
 
 
 def parse_years(text: str) -> tuple[int, int]:
@@ -79,131 +58,6 @@ def _metal(name: str) -> str:
         raise ReslogError(f"--metal {name!r}: not a metal with trade content data; known: "
                           f"{', '.join(sorted(METALS))}")
     return m
-
-
-def _years(wh, sql: str, params: list) -> list[int]:
-    return [int(x) for x in wh.query(sql, params).iloc[:, 0].tolist()]
-
-
-def _country_map(wh) -> dict[int, str]:
-    """BACI numeric code → ISO3 (newest release first; reslog.schema as fallback)."""
-    df = wh.query("SELECT code, iso3, release FROM trade_countries ORDER BY release DESC")
-    out: dict[int, str] = {}
-    for code, iso3 in zip(df["code"], df["iso3"]):
-        if int(code) not in out and isinstance(iso3, str) and iso3.strip():
-            out[int(code)] = iso3.strip()
-    return out
-
-
-def _label_countries(codes: pd.Series, cmap: dict[int, str]) -> tuple[pd.Series, list[int]]:
-    uniq = pd.unique(codes)
-    lab, unknown = {}, []
-    for c in uniq:
-        iso = cmap.get(int(c)) or resolve_country(int(c))
-        if iso is None:
-            unknown.append(int(c))
-            iso = f"BACI{int(c)}"
-        lab[c] = iso
-    return codes.map(lab), unknown
-
-
-@dataclass
-class ChainData:
-    """What ``trace`` and ``sankey`` load from the warehouse for one metal and year."""
-
-    metal: str
-    year: int
-    revision: str
-    quantity_source: str
-    stages: list
-    notes: list[str]
-
-
-def load_chain(wh, metal: str, year: int, hs: str | None = None, raw: bool = False,
-               bound: str = "fraction") -> ChainData:
-    """Read production and trade for ``metal``/``year`` and build the stage inputs."""
-    from reslog.model.trade.embodied import aggregate_flows, calc_embodied_flows
-    from reslog.model.trade.metal_content import metal_content_table, normalize_revision
-    from reslog.model.trade.stages import STAGES, stage_codes
-    from reslog.model.trade.tracing import StageInput
-
-    notes: list[str] = []
-    prod = wh.query("SELECT country, stage, quantity, unit FROM production WHERE commodity = ? "
-                    "AND year = ?", [metal, year])
-    mine = prod[prod["stage"] == "mine"]
-    if mine.empty or mine["quantity"].notna().sum() == 0:
-        have = _years(wh, "SELECT DISTINCT year FROM production WHERE commodity = ? AND "
-                      "stage = 'mine' ORDER BY year", [metal])
-        raise TradeDataMissing(
-            f"the warehouse has no mine production of {metal} for {year}; "
-            + (f"years with {metal} mine production: {', '.join(map(str, have))}" if have else
-               f"it has no {metal} mine production at all (ingest a USGS MCS table: "
-               "reslog ingest usgs FILE)"))
-    revs = wh.query("SELECT DISTINCT hs_revision FROM trade WHERE t = ?", [year])["hs_revision"]
-    if revs.empty:
-        have = _years(wh, "SELECT DISTINCT t FROM trade ORDER BY t", [])
-        raise TradeDataMissing(
-            f"the warehouse has no trade for {year}; "
-            + (f"years with trade: {', '.join(map(str, have))}" if have else
-               "it has no trade at all (ingest BACI: reslog ingest baci FOLDER)"))
-    from reslog.model.trade.metal_content import REVISIONS
-
-    available = sorted((normalize_revision(r) for r in revs), key=REVISIONS.index)
-    rev = normalize_revision(hs) if hs else available[-1]
-    if rev not in available:
-        raise TradeDataMissing(f"no {rev} trade for {year}; available: {', '.join(available)}")
-    rev_db = next(r for r in revs if normalize_revision(r) == rev)
-    codes = stage_codes(metal, rev)
-    all_codes = sorted({int(c) for cs in codes.values() for c in cs})
-    qsrc = "q"
-    clean_n = 0
-    if not raw:
-        try:
-            clean_n = int(wh.query("SELECT count(*) FROM trade_clean WHERE t = ? AND hs_revision = ?",
-                                   [year, rev_db]).iloc[0, 0])
-        except Exception:  # table not created yet
-            clean_n = 0
-    if all_codes:
-        klist = ", ".join(str(k) for k in all_codes)
-        if clean_n:
-            qsrc = "q_clean"
-            trade = wh.query(f"SELECT t, i, j, k, q_clean FROM trade_clean WHERE t = ? AND "
-                             f"hs_revision = ? AND k IN ({klist})", [year, rev_db])
-        else:
-            trade = wh.query(f"SELECT t, i, j, k, q FROM trade WHERE t = ? AND hs_revision = ? "
-                             f"AND k IN ({klist})", [year, rev_db])
-            if not raw:
-                notes.append(f"no cleaned trade for {year} {rev}: raw BACI quantities used (run "
-                             f"reslog trade clean --years {year - 2}-{year + 2})")
-    else:
-        trade = pd.DataFrame({"t": [], "i": [], "j": [], "k": [], "q": []})
-    cmap = _country_map(wh)
-    trade["exporter"], unk1 = _label_countries(trade["i"], cmap)
-    trade["importer"], unk2 = _label_countries(trade["j"], cmap)
-    if unk1 or unk2:
-        notes.append(f"BACI country codes without ISO3 kept as BACI<code>: {sorted(set(unk1 + unk2))}")
-    content = metal_content_table(rev, metal)
-    flows = calc_embodied_flows(trade, content, metal, quantity=qsrc, missing="drop")
-    if flows.attrs.get("dropped"):
-        notes.append(f"{flows.attrs['dropped']} shipment(s) without quantity left out")
-    agg = aggregate_flows(flows)
-    value = {"fraction": "metal_t", "low": "metal_low_t", "high": "metal_high_t"}[bound]
-    stages = []
-    for n, st in enumerate(STAGES):
-        if n > 0 and not codes[st]:
-            continue
-        a = agg[agg["stage"] == st]
-        tr = pd.DataFrame({"exporter": a["exporter"], "importer": a["importer"],
-                           "quantity": a[value]})
-        p = prod[prod["stage"] == ("mine" if n == 0 else "refined" if st == "refined" else "_")]
-        p = p[p["quantity"].notna()]
-        production = None
-        if len(p):
-            iso = p["country"].map(lambda c: c if c in ("ROW",) else (resolve_country(c) or c))
-            production = to_tonnes(p["quantity"], p["unit"]).groupby(iso.to_numpy()).sum()
-            production = production.drop(index=[c for c in ("WLD",) if c in production.index])
-        stages.append(StageInput(st, tr, production))
-    return ChainData(metal, year, rev, qsrc, stages, notes)
 
 
 def _run_trace(wh, metal: str, year: int, hs: str | None, raw: bool, bound: str):
@@ -241,7 +95,7 @@ def clean_cmd(
         if hs:
             revs = [r for r in revs if r.upper() == hs.upper()]
         if not revs:
-            have = _years(wh, "SELECT DISTINCT t FROM trade ORDER BY t", [])
+            have = distinct_years(wh, "SELECT DISTINCT t FROM trade ORDER BY t", [])
             raise TradeDataMissing(f"no trade for {a}–{b}{' in ' + hs if hs else ''}; years with "
                                    f"trade: {', '.join(map(str, have)) or 'none'}")
         for rev in sorted(revs):
@@ -408,13 +262,13 @@ def link_cmd(
         if xb.empty:
             xb = wh.query("SELECT row_region, row_sector, sum(value) AS value FROM io_blocks WHERE "
                           "mrio = ? AND block IN ('Z', 'Y') GROUP BY 1, 2", [io])
-        years = _years(wh, "SELECT DISTINCT t FROM trade ORDER BY t", [])
+        years = distinct_years(wh, "SELECT DISTINCT t FROM trade ORDER BY t", [])
         if not years:
             raise TradeDataMissing("the warehouse has no trade (ingest BACI first)")
         ty = year or years[-1]
         if ty not in years:
             raise TradeDataMissing(f"no trade for {ty}; years with trade: {', '.join(map(str, years))}")
-        cmap = _country_map(wh)
+        cmap = country_map(wh)
         codes = [c for c, i in cmap.items() if i == iso] or \
             [int(c) for c in wh.query("SELECT DISTINCT j FROM trade")["j"] if resolve_country(int(c)) == iso]
         if not codes:

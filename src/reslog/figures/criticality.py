@@ -85,15 +85,16 @@ def matrix_figure(df: pd.DataFrame, *, sr_col: str = "sr", ei_col: str = "ei", t
                   labels: dict[str, str] | None = None, names: dict[str, str] | None = None):
     """Interactive plotly figure of the matrix (used by :func:`figure_html` and the dashboard).
 
-    ``labels`` may override the texts ``critical``, ``not_critical``, ``x``, ``y``, ``not_placed``
-    (e.g. Japanese); ``names`` maps commodity → display name.
+    ``labels`` may override the texts ``critical``, ``not_critical``, ``x``, ``y``, ``not_placed``,
+    ``computed``, ``published`` (e.g. Japanese); ``names`` maps commodity → display name.
     """
     import plotly.graph_objects as go
 
     lab = {"critical": "critical", "not_critical": "not critical",
            "x": f"Economic importance (EI; threshold {EI_THRESHOLD})",
            "y": f"Supply risk (SR; threshold {SR_THRESHOLD:g})",
-           "not_placed": "not placed (SR or EI unknown)", **(labels or {})}
+           "not_placed": "not placed (SR or EI unknown)", "computed": "SR computed",
+           "published": "SR published", **(labels or {})}
     names = names or {}
     pts, missing = matrix_points(df, sr_col, ei_col)
     fig = go.Figure()
@@ -110,7 +111,7 @@ def matrix_figure(df: pd.DataFrame, *, sr_col: str = "sr", ei_col: str = "ei", t
             basis = p["basis"] if "basis" in p else pd.Series([how] * len(p), index=p.index)
             fig.add_trace(go.Scatter(
                 x=p["ei"], y=p["sr"], mode="markers+text", text=[names.get(c, c) for c in p["commodity"]],
-                customdata=basis, textposition="top right", name=f"{lab[key]}, {how}", textfont={"size": 9},
+                customdata=basis, textposition="top right", name=f"{lab[key]}, {lab['computed' if comp else 'published']}", textfont={"size": 9},
                 marker={"color": color, "size": 9 if comp else 7, "symbol": symbol},
                 hovertemplate="%{text}<br>EI %{x:.2f}<br>SR %{y:.2f}<br>%{customdata}<extra></extra>"))
     fig.add_vline(x=EI_THRESHOLD, line_dash="dash", line_color="grey")

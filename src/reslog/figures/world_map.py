@@ -15,6 +15,7 @@ import pandas as pd
 POINT_STYLE: dict[str, dict[str, Any]] = {
     "mine": {"color": "#1f3b57", "symbol": "circle", "size": 7},
     "event": {"color": "#d7301f", "symbol": "circle", "size": 11},
+    "hotspot": {"color": "#7a0177", "symbol": "circle", "size": 14},
 }
 
 
@@ -33,7 +34,7 @@ def world_map_figure(values: pd.DataFrame, geojson: Mapping[str, Any], *,
         FeatureCollection whose feature ``id`` is the ISO3 code
         (:func:`reslog.figures.geo.countries_geojson`).
     points : DataFrame, optional
-        ``lat``, ``lon``, ``label`` (hover text) and ``kind`` (``mine`` or ``event``).
+        ``lat``, ``lon``, ``label`` (hover text) and ``kind`` (``mine``, ``event`` or ``hotspot``: imagery ASGM hotspots).
     value_label : colour-bar title (with unit).
     names : ISO3 → display name (e.g. Japanese); default the ISO3 code.
     point_names : kind → legend name.

@@ -109,16 +109,60 @@ def cobalt_sankey_section(wh: Warehouse, console: Console) -> Section:
                    html=sankey_div(links, title=f"cobalt {year} (t Co)"), notes=data.notes + res.notes)
 
 
-def world_map_section(wh: Warehouse, conc: pd.DataFrame) -> Section | None:
-    """SLOT (world map of production concentration): ``reslog.figures.world_map`` is being built on
-    another branch (dashboard helper). The lead wires it in here: build the map for one commodity
-    (e.g. cobalt, mine stage, from ``conc``/the production table) and return a Section with
-    ``html=<map div, include_plotlyjs=False>``. Until then no section is added."""
-    try:
-        import reslog.figures.world_map  # noqa: F401
-    except ModuleNotFoundError:
+def world_map_section(wh: Warehouse, conc: pd.DataFrame, commodity: str = "cobalt",
+                      stage: str = "mine") -> Section | None:
+    """World map of production concentration for ``commodity`` (latest reported year of
+    ``stage``): each producing country's share of world production
+    (:func:`reslog.model.concentration.calc_shares`) on the shipped Natural Earth polygons, with
+    the mines of the commodity as points (:func:`reslog.figures.world_map.world_map_figure`, the
+    dashboard's map). Offline: inline GeoJSON, no tiles; plotly.js is embedded once by the report.
+    None when the warehouse has no reported production of the commodity."""
+    from reslog.figures.geo import countries_geojson
+    from reslog.figures.world_map import world_map_figure
+    from reslog.model.concentration import calc_shares
+
+    prod = wh.production(reported_only=True)
+    p = prod[(prod["commodity"] == commodity) & (prod["stage"] == stage)]
+    if p.empty:
         return None
-    return None  # SLOT: wire figures.world_map here (see docstring)
+    year = int(p["year"].max())
+    p = p[p["year"] == year]
+    shares = calc_shares(p[["country", "quantity"]]).drop(labels=["ROW", "WLD"], errors="ignore")
+    values = pd.DataFrame({"country": shares.index, "value": shares.to_numpy()})
+    mines = wh.query("SELECT name, lat, lon, country, commodities FROM mine_sites")
+    mines = mines[mines["commodities"].fillna("").str.split(";").map(lambda cs: commodity in cs)]
+    pts = pd.DataFrame({"lat": mines["lat"], "lon": mines["lon"], "kind": "mine",
+                        "label": mines["name"] + " (" + mines["country"] + ")"}).dropna(subset=["lat", "lon"])
+    fig = world_map_figure(values, countries_geojson(), points=pts if len(pts) else None,
+                           value_label="share of world production (%)", colorscale="Blues",
+                           point_names={"mine": "mines"}, height=480)
+    hhi = float((shares ** 2).sum())
+    row = conc[(conc["commodity"] == commodity) & (conc["stage"] == stage)]
+    top = row["top_producers"].iloc[0] if len(row) else ""
+    html = fig.to_html(full_html=False, include_plotlyjs=False, include_mathjax=False,
+                       config={"displaylogo": False})
+    return Section(f"Where {commodity} comes from: world map of {stage} production, {year}",
+                   f"Share of world {stage} production of {commodity} by country, {year} (warehouse "
+                   f"'production' table, reported values); HHI {hhi:,.0f}. {top}. Points are the "
+                   "mines of the commodity in the warehouse. The same map, with country risk and "
+                   "imagery hotspots, is the dashboard's world map (`reslog serve`, /map).",
+                   table=p[["country", "quantity", "unit", "source"]].assign(
+                       share_pct=p["country"].map(shares)).sort_values("share_pct", ascending=False),
+                   html=html)
+
+
+def scenario_demo_sections(path: Path, console: Console) -> list[Section]:
+    """The scenario, panel and fingerprint sections (:mod:`reslog.report.sections_scenario`) on
+    the demo warehouse as it is (no shared-data load: about 1 s). On the starter data the
+    low-carbon demand section is drawn; trade, panel and fingerprints say what to ingest."""
+    try:
+        from reslog.report.sections_scenario import scenario_sections
+    except ModuleNotFoundError as e:  # an optional extra is not installed
+        return [Section("Scenarios", f"scenario sections skipped: {missing_extra_message(e)}")]
+    try:
+        return scenario_sections(path, log=lambda m: console.print(f"[dim]{escape(m)}[/dim]"), load=False)
+    except ModuleNotFoundError as e:
+        return [Section("Scenarios", f"scenario sections skipped: {missing_extra_message(e)}")]
 
 
 def run_demo(db: Path | None, report: Path, *, fresh: bool = False,
@@ -157,8 +201,9 @@ def run_demo(db: Path | None, report: Path, *, fresh: bool = False,
             msg = f"{mod_name.removeprefix('reslog.cli.')} section skipped: {missing_extra_message(e)}"
             console.print(f"[yellow]{escape(msg)}[/yellow]")
             sections.append(Section(mod_name.removeprefix("reslog.cli.").title(), msg))
+    sections.extend(scenario_demo_sections(path, console))
     with Warehouse.open(path, read_only=True) as wh:
-        wm = world_map_section(wh, conc)  # SLOT: world map of concentration (lead wires it)
+        wm = world_map_section(wh, conc)  # world map of cobalt mine production (figures.world_map)
         if wm is not None:
             sections.insert(1, wm)
         sections.append(cobalt_sankey_section(wh, console))

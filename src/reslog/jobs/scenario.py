@@ -222,7 +222,7 @@ class DemandRun:
 
 def world_supply(wh: Warehouse) -> pd.DataFrame:
     """Latest reported world mine production (refined where no mine stage) and reserves, tonnes."""
-    from reslog.cli.trade import to_tonnes
+    from reslog.services.trade import to_tonnes
 
     prod = wh.production(reported_only=True)
     if prod.empty:

@@ -6,7 +6,7 @@ their **provenance** (the ledger entries and packaged files the numbers come fro
 numerics of their own; presentation layers (``cli``, ``api``, ``web``, ``report``) only shape
 their output.
 
-Some orchestrators still live in the CLI modules where they were first written
-(``reslog.cli.risk.run_shock``, ``reslog.cli.trade.load_chain`` …); the functions here call them
-rather than copy them, so there is one implementation of each.
+The orchestrators the CLI commands print from live here too (``criticality.criticality_frame``,
+``shock.run_shock``, ``products.run_product_footprint``, ``trade.load_chain`` …), so the CLI, the
+API and the dashboard call one implementation and no presentation layer imports another.
 """

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import pandas as pd
+
+from reslog.errors import ReslogError
 from reslog.services.provenance import Provenance, packaged_present, provenance
 from reslog.store.warehouse import Warehouse
 
@@ -26,7 +29,6 @@ def products() -> list[dict[str, Any]]:
 
 def footprint(wh: Warehouse, product: str) -> tuple[dict[str, Any], Provenance]:
     """Telecoupled TMR of one unit of ``product`` by origin country and by metal."""
-    from reslog.cli.risk import run_product_footprint
 
     fp, notes = run_product_footprint(wh, product)
     prod = wh.query("SELECT ledger_id FROM production WHERE stage = 'mine'")
@@ -40,7 +42,6 @@ def footprint(wh: Warehouse, product: str) -> tuple[dict[str, Any], Provenance]:
 
 def exposure(wh: Warehouse, product: str, *, year: int, window: int = 10) -> tuple[dict[str, Any], Provenance]:
     """Risk-weighted metal exposure of one unit of ``product`` by origin country and risk type."""
-    from reslog.cli.risk import run_product_footprint
     from reslog.model.product import calc_risk_exposure
     from reslog.model.riskmap import country_risk_weights
 
@@ -54,3 +55,54 @@ def exposure(wh: Warehouse, product: str, *, year: int, window: int = 10) -> tup
     return ({"product": product, "year": year, "window": window, "exposure": ex, "notes": notes},
             provenance(wh, prod, gov, ev, packaged_files=PRODUCT_FILES,
                        notes=notes + ["weight = country risk (docs/riskmap.md); exposure = kg metal × weight"]))
+
+
+def product_inputs(wh: Any | None, product: str) -> tuple[pd.Series, dict[str, pd.Series], pd.DataFrame, list[str]]:
+    """Inventory (kg/unit), origin shares per metal, TMR table, notes — from packaged product data,
+    the warehouse ``production`` table (if any) and the supplementary packaged mine production."""
+    from reslog.errors import ModelInputError
+    from reslog.model.product import calc_origin_shares
+    from reslog.sources.products import (BATTERY_INTENSITY_FILE, read_battery_intensity, read_inventory, read_mine_production,
+                                         read_products, read_tmr_coefficients, resolve_inventory)
+
+    products = read_products()
+    product = product.lower()
+    if product not in products.index:
+        raise ReslogError(f"unknown product '{product}'; known: {list(products.index)}")
+    inv_raw = read_inventory()
+    inv_raw = inv_raw[inv_raw["product"] == product]
+    bi = None
+    if (inv_raw["basis"] != "per_unit").any():
+        # The cited rows of Busch et al. (2024) used by the inventory ship with the package
+        # (data/products/battery_intensity.csv); tests check them against the original table.
+        bi = read_battery_intensity(BATTERY_INTENSITY_FILE)
+    inv = resolve_inventory(inv_raw, products, bi).set_index("metal")["kg_per_unit"]
+    prod = wh.query("SELECT * FROM production") if wh is not None else pd.DataFrame()
+    supp = read_mine_production()
+    if len(prod):
+        prod = prod[[c for c in supp.columns if c in prod.columns]]
+        have = set(zip(prod.loc[prod["stage"] == "mine", "commodity"], prod.loc[prod["stage"] == "mine", "year"]))
+        supp = supp[[(c, y) not in have for c, y in zip(supp["commodity"], supp["year"])]]
+    allp = pd.concat([prod, supp], ignore_index=True) if len(prod) else supp
+    shares, notes = {}, []
+    for metal in inv.index:
+        try:
+            s = calc_origin_shares(allp, metal)
+            shares[metal] = s
+            notes.append(f"{metal}: mine production shares {s.attrs['year']} ({s.attrs['unit']})")
+        except ModelInputError as e:
+            notes.append(f"{metal}: no origin shares ({e})")
+    return inv, shares, read_tmr_coefficients(), notes
+
+
+def run_product_footprint(wh: Any | None, product: str):  # -> (ProductFootprint, notes)
+    """Telecoupled TMR by origin country for one unit of ``product``."""
+    from reslog.model.product import calc_product_footprint
+
+    inv, shares, tmr, notes = product_inputs(wh, product)
+    fp = calc_product_footprint(product, inv, shares, tmr)
+    if fp.missing_tmr:
+        notes.append("no cited TMR coefficient (left out of the TMR total): " + ", ".join(fp.missing_tmr))
+    if fp.missing_origin:
+        notes.append("no mine-production origin shares (left out): " + ", ".join(fp.missing_origin))
+    return fp, notes

@@ -31,7 +31,8 @@ DEMO_ADMIN = ("demo@reslog.example", "demo-admin-password")
 DEMO_ANALYST = ("analyst@reslog.example", "demo-analyst-password")
 
 
-def build_demo_site(folder: Path, *, news: bool = True, mrio: bool = True) -> Any:
+def build_demo_site(folder: Path, *, news: bool = True, mrio: bool = True, site: bool = True,
+                    imagery: bool = True) -> Any:
     """Build the demo warehouse in ``folder`` and return server :class:`Settings` for it
     (platform state in ``folder/platform.sqlite``, demo users created).
 
@@ -41,6 +42,10 @@ def build_demo_site(folder: Path, *, news: bool = True, mrio: bool = True) -> An
     With ``mrio``, pymrio's small synthetic test MRIO (6 regions x 8 sectors, shipped in the
     pymrio wheel) is ingested as ``reslog ingest mrio pymrio-test`` does, so the exposure explorer's
     country/sector mode has a table to work on.
+    With ``imagery``, one small simulated Sentinel-2 scene goes through the shipped ASGM detector
+    and its hotspots are ingested as ``asgm`` events (the map's hotspot layer); with ``site``, the
+    demo organisation gets one monitored site with 42 days of simulated sensor readings
+    (:mod:`reslog.web.demo_data`).
     """
     from rich.console import Console
 
@@ -68,6 +73,10 @@ def build_demo_site(folder: Path, *, news: bool = True, mrio: bool = True) -> An
 
         with Warehouse.open(db) as wh:  # as `reslog ingest mrio pymrio-test`
             wh.ingest(read("mrio", "pymrio-test"), kind="mrio")
+    if imagery:
+        from reslog.web.demo_data import ingest_demo_hotspots
+
+        ingest_demo_hotspots(db, folder)
     settings = Settings(db=db, platform_url=f"sqlite:///{folder / 'platform.sqlite'}",
                         secret_key="test-secret-key-for-the-local-demo-only")
     try:
@@ -78,7 +87,17 @@ def build_demo_site(folder: Path, *, news: bool = True, mrio: bool = True) -> An
     state = open_platform(settings)
     with state.sessions() as s:
         ensure_demo_users(s)
+        from sqlalchemy import select
+
+        from reslog.platform.accounts import DEMO_ORG
+        from reslog.platform.models import Organisation
+
+        org_id = s.scalar(select(Organisation.id).where(Organisation.name == DEMO_ORG))
     state.engine.dispose()
+    if site:
+        from reslog.web.demo_data import register_demo_site
+
+        register_demo_site(db, org_id, folder)
     return settings
 
 

@@ -13,7 +13,7 @@ from reslog.web.i18n import COOKIE, LANGS, Translator
 
 NAV = (("map", "/map"), ("flows", "/flows"), ("exposure", "/exposure"), ("criticality", "/criticality"),
        ("events", "/events"), ("shock", "/shock"), ("provenance", "/provenance"),
-       ("suppliers", "/suppliers"))
+       ("suppliers", "/suppliers"), ("sites", "/sites"), ("scenarios", "/scenarios"))
 
 
 def request_lang(request: Request, default: str = "en") -> str:

@@ -22,7 +22,7 @@ class Col:
 
     name: str
     label: str
-    fmt: str = "text"  # text|int|num1|num2|num3|sig|pct1|frac_pct|country|commodity|event_type|stage|date|mono
+    fmt: str = "text"  # text|int|num1|num2|num3|sig|pct1|frac_pct|country|commodity|event_type|stage|date|datetime|year|mono
 
     @property
     def numeric(self) -> bool:
@@ -35,7 +35,7 @@ class Col:
             return "num"
         if self.fmt == "mono":
             return "mono"
-        return "nw" if self.fmt in ("country", "commodity", "event_type", "date", "stage") else ""
+        return "nw" if self.fmt in ("country", "commodity", "event_type", "date", "datetime", "year", "stage") else ""
 
 
 def _missing(v: Any) -> bool:
@@ -75,6 +75,15 @@ def format_value(v: Any, fmt: str, t: Translator) -> str:
     if fmt == "date":
         ts = pd.Timestamp(v)
         return ts.strftime("%Y-%m-%d")
+    if fmt == "state":  # early-warning state / GISTM level
+        return t.get(f"sites.state.{v}", str(v))
+    if fmt == "datetime":
+        return pd.Timestamp(v).strftime("%Y-%m-%d %H:%M")
+    if fmt == "year":
+        try:
+            return str(int(float(v)))
+        except (TypeError, ValueError):
+            return str(v)
     return str(v)
 
 

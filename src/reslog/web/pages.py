@@ -77,6 +77,7 @@ def home(request: Request) -> RedirectResponse:
 def world_map(request: Request, commodity: str = Query("copper", max_length=40),
               stage: str | None = Query(None, max_length=20),
               indicator: str = Query("share", pattern="^(" + "|".join(q.MAP_INDICATORS) + ")$"),
+              hotspots: int = Query(1, ge=0, le=1),
               wh: Warehouse = Depends(get_reader), settings: Settings = Depends(get_settings),
               principal: Any = optional_principal()) -> Response:
     from reslog.figures.geo import countries_geojson
@@ -86,6 +87,9 @@ def world_map(request: Request, commodity: str = Query("copper", max_length=40),
     t = ctx.t
     opts = q.production_options(wh)
     vd = _memo(request, "map", lambda: q.world_map_data(wh, commodity, stage, indicator), commodity, stage, indicator)
+    hs = _memo(request, "map-hotspots", lambda: q.hotspot_points(wh))
+    if vd.error is None and "hotspots" not in vd.tables:
+        vd.tables["hotspots"] = hs
     if (r := _csv(request, vd, "map")) is not None:
         return r
     ctx.ledger_ids = sorted(vd.ledger_ids)
@@ -101,14 +105,20 @@ def world_map(request: Request, commodity: str = Query("copper", max_length=40),
         for r in vd.tables["events"].itertuples():
             pts.append({"lat": r.lat, "lon": r.lon, "kind": "event",
                         "label": f"{pd.Timestamp(r.start_time):%Y-%m-%d} {t.event_type(r.event_type)}<br>{r.title}"})
+        if hotspots:
+            for r in hs.itertuples():
+                pts.append({"lat": r.lat, "lon": r.lon, "kind": "hotspot",
+                            "label": f"{pd.Timestamp(r.start_time):%Y-%m-%d} {t('map.points.hotspot')} "
+                                     f"({t.country(r.country) if isinstance(r.country, str) else '?'})<br>{r.title}"})
         fig = _memo(request, "map-fig", lambda: figure_json(world_map_figure(
             c.rename(columns={col: "value"})[["country", "value"]], countries_geojson(),
             points=pd.DataFrame(pts) if pts else None, value_label=t(f"map.ind.{indicator}"),
             names=t.names(c["country"]),
-            point_names={"mine": t("map.points.mine"), "event": t("map.points.event")},
+            point_names={"mine": t("map.points.mine"), "event": t("map.points.event"),
+                         "hotspot": t("map.points.hotspot")},
             colorscale="Blues" if indicator in ("share", "hhi_contribution") else "YlOrRd",
             value_format=",.1f" if indicator in ("share", "hhi_contribution", "governance") else ".3f")),
-            ctx.lang, commodity, stage, indicator)
+            ctx.lang, commodity, stage, indicator, hotspots)
         qlabel = f"{t('common.quantity')} ({vd.params['unit']})"
         table = html_table(c, [Col("country", "common.country", "country"), Col("quantity", qlabel, "sig"),
                                Col("share_pct", "common.share_pct", "pct1"),
@@ -127,8 +137,10 @@ def world_map(request: Request, commodity: str = Query("copper", max_length=40),
                                                   Col("severity", "events.severity", "num2")],
                             t, name="events", download_url=ctx.download_url("events"), limit=8)
         mines = ctx.download_url("mines")
+        kpis.append((t("map.kpi.hotspots"), f"{len(hs)}" if hotspots else t("map.hotspots.hidden")))
     commodities = sorted(set(opts["commodity"]))
     return _render(ctx, "map.html", vd=vd, fig=fig, table=table, events=events, mines_url=mines,
+                   hotspots=hotspots, n_hotspots=len(hs), hotspots_url=ctx.download_url("hotspots"),
                    kpis=kpis, commodities=commodities, indicators=q.MAP_INDICATORS,
                    commodity=commodity, indicator=indicator, stages=vd.params.get("stages", []),
                    stage=vd.params.get("stage"))
@@ -253,7 +265,8 @@ def criticality(request: Request, wh: Warehouse = Depends(get_reader),
     fig = table = points = bounds = None
     if vd.error is None:
         m = vd.tables["matrix"]
-        labels = {k: t(f"crit.{k}") for k in ("critical", "not_critical", "x", "y", "not_placed")}
+        labels = {k: t(f"crit.{k}") for k in ("critical", "not_critical", "x", "y", "not_placed", "computed",
+                                              "published")}
         fig, bounds = _memo(request, "crit-fig", lambda: (
             figure_json(matrix_figure(m, labels=labels, names={c: t.commodity(c) for c in m["commodity"]})
                         .update_layout(height=560, margin={"l": 60, "r": 20, "t": 20, "b": 90})),
@@ -425,3 +438,128 @@ def suppliers(request: Request, wh: Warehouse = Depends(get_reader), settings: S
                 t, name="events", download_url=ctx.download_url("events"), limit=50)
     return _render(ctx, "suppliers.html", data=data, tables=tables, available=pb.available(),
                    upload_url=pb.UPLOAD_URL, uploaded=request.query_params.get("uploaded") == "1")
+
+
+# ----------------------------------------------------------------------------- sites
+
+
+@router.get("/sites")
+def sites(request: Request, site: str | None = Query(None, max_length=80),
+          sensor: str | None = Query(None, max_length=80), parameter: str | None = Query(None, max_length=40),
+          date: str | None = Query(None, pattern=r"^\d{4}-\d{2}-\d{2}$"),
+          wh: Warehouse = Depends(get_reader), settings: Settings = Depends(get_settings),
+          principal: Any = optional_principal()) -> Response:
+    """The caller's organisation's monitored sites (private: anonymous callers see none)."""
+    from reslog.figures.sites import heatmap_figure, sensor_series_figure
+    from reslog.model.monitoring.qc import BAD
+    from reslog.store.readings import ReadingStore, default_readings_root
+
+    ctx = _ctx(request, "sites", settings, principal)
+    t = ctx.t
+    org = getattr(principal, "org_id", None) if getattr(principal, "user_id", None) is not None else None
+    store = ReadingStore(getattr(settings, "readings", None) or default_readings_root(settings.db))
+    vd = q.site_data(wh, store, org, site, sensor, parameter, date)
+    if (r := _csv(request, vd, "sites")) is not None:
+        return r
+    ctx.ledger_ids = sorted(vd.ledger_ids)
+    figs: dict[str, str] = {}
+    tables: dict[str, Any] = {}
+    kpis: list[tuple[str, str]] = []
+    if vd.error is None:
+        p = vd.params
+        st = vd.tables["sensors"]
+        tables["sensors"] = html_table(st, [
+            Col("sensor_id", "sites.col.sensor"), Col("parameter", "sites.col.parameter"), Col("unit", "common.unit"),
+            Col("readings", "sites.col.readings", "int"), Col("flagged", "sites.col.flagged", "int"),
+            Col("last_reading", "sites.col.last", "datetime"), Col("warning_state", "sites.col.warning", "state"),
+            Col("gistm_level", "sites.col.gistm", "state")], t, name="sensors", download_url=ctx.download_url("sensors"))
+        if "readings" in vd.tables:
+            rd = vd.tables["readings"]
+            trig = {"amber": p.get("amber"), "red": p.get("red")} if isinstance(p.get("basis"), str) and p["basis"] == "level" else {}
+            figs["series"] = figure_json(sensor_series_figure(
+                rd, vd.tables.get("limits"), unit=p.get("unit_of_sensor", ""),
+                bad_mask=(rd["qc_flags"] & BAD).to_numpy() != 0,
+                triggers={k: float(v) for k, v in trig.items() if v is not None and v == v},
+                labels={"clean": t("sites.series.clean"), "flagged": t("sites.series.flagged"),
+                        "amber": t("sites.gistm.amber"), "red": t("sites.gistm.red")}))
+        exc = vd.tables["exceedances"]
+        tables["exceedances"] = html_table(exc, [
+            Col("sensor_id", "sites.col.sensor"), Col("parameter", "sites.col.parameter"),
+            Col("set_id", "sites.col.guideline"), Col("limit", "sites.col.limit", "sig"), Col("unit", "common.unit"),
+            Col("start", "sites.col.start", "datetime"), Col("end", "sites.col.end", "datetime"),
+            Col("peak", "sites.col.peak", "sig"), Col("ratio", "sites.col.ratio", "num2"),
+            Col("n", "sites.col.n", "int")], t, name="exceedances", download_url=ctx.download_url("exceedances"))
+        tables["triggers"] = html_table(vd.tables["triggers"], [
+            Col("sensor_id", "sites.col.sensor"), Col("parameter", "sites.col.parameter"),
+            Col("level", "sites.col.gistm", "state"), Col("start", "sites.col.start", "datetime"), Col("end", "sites.col.end", "datetime"),
+            Col("peak", "sites.col.peak", "sig"), Col("amber", "sites.gistm.amber", "sig"),
+            Col("red", "sites.gistm.red", "sig")], t, name="triggers", download_url=ctx.download_url("triggers"))
+        tables["warning"] = html_table(vd.tables["warning"], [
+            Col("sensor_id", "sites.col.sensor"), Col("state", "sites.col.warning", "state"), Col("hour", "sites.col.last", "datetime"),
+            Col("value", "sites.col.value", "sig"), Col("baseline", "sites.col.baseline", "sig"),
+            Col("z", "sites.col.z", "num2"), Col("limit", "sites.col.limit", "sig"), Col("set_id", "sites.col.guideline"),
+            Col("t_cross", "sites.col.t_cross", "datetime")], t, name="warning", download_url=ctx.download_url("warning"))
+        hm = p.get("heatmap")
+        if hm is not None:
+            figs["heatmap"] = figure_json(heatmap_figure(hm.lon, hm.lat, hm.surface.z, hm.points, unit=hm.unit))
+        worst = {"red": 2, "amber": 1, "green": 0}
+        lv = [x for x in st["gistm_level"] if isinstance(x, str)]
+        kpis = [(t("sites.kpi.sensors"), str(len(st))),
+                (t("sites.kpi.readings"), f"{int(st['readings'].sum()):,}"),
+                (t("sites.kpi.exceedances"), str(len(exc))),
+                (t("sites.kpi.warning"), str(int((st["warning_state"] == "warning").sum() + (st["warning_state"] == "alarm").sum()))),
+                (t("sites.kpi.gistm"), t.get(f"sites.state.{max(lv, key=lambda x: worst.get(x, -1))}", "—") if lv else "—")]
+    return _render(ctx, "sites.html", vd=vd, figs=figs, tables=tables, kpis=kpis,
+                   sites=list(vd.params.get("sites", pd.DataFrame()).itertuples(index=False)),
+                   site=vd.params.get("site"), sensors=vd.params.get("sensors", []), sensor=vd.params.get("sensor"),
+                   heat_parameters=vd.params.get("heat_parameters", []), parameter=vd.params.get("parameter"),
+                   days=vd.params.get("days", []), date=vd.params.get("date"), available=pb.available())
+
+
+# ----------------------------------------------------------------------------- scenarios
+
+
+@router.get("/scenarios")
+def scenarios(request: Request, wh: Warehouse = Depends(get_reader), settings: Settings = Depends(get_settings),
+              principal: Any = optional_principal()) -> Response:
+    """Metal demand of low-carbon technologies to 2050 against today's supply, and trade per
+    product to 2050 under the two scenarios."""
+    from reslog.figures.scenario import demand_figure, trade_projection_figure
+
+    ctx = _ctx(request, "scenarios", settings, principal)
+    t = ctx.t
+    vd = _memo(request, "scenarios", lambda: q.scenario_data(wh))
+    if (r := _csv(request, vd, "scenarios")) is not None:
+        return r
+    ctx.ledger_ids = sorted(vd.ledger_ids)
+    figs: dict[str, str] = {}
+    tables: dict[str, Any] = {}
+    kpis: list[tuple[str, str]] = []
+    labels = {k: t(f"scn.scenario.{k}") for k in vd.params["labels"]}
+    if "comparison" in vd.tables:
+        comp = vd.tables["comparison"]
+        figs["demand"] = _memo(request, "scn-demand-fig", lambda: figure_json(
+            demand_figure(vd.tables["demand"], comp).update_layout(
+                title=None, yaxis_title=t("scn.demand.yaxis"), margin={"t": 20})), ctx.lang)
+        tables["comparison"] = html_table(comp, [
+            Col("commodity", "common.commodity", "commodity"), Col("elements", "scn.col.elements"),
+            Col("demand_2030_t", "scn.col.d2030", "sig"), Col("demand_2050_t", "scn.col.d2050", "sig"),
+            Col("production_t", "scn.col.production", "sig"), Col("production_year", "common.year", "year"),
+            Col("reserves_t", "scn.col.reserves", "sig"),
+            Col("demand_2050_over_production", "scn.col.ratio", "num2"),
+            Col("cumulative_over_reserves", "scn.col.cum_reserves", "num2"),
+            Col("year_demand_exceeds_production", "scn.col.exceeds", "year")],
+            t, name="comparison", download_url=ctx.download_url("comparison"))
+        over = comp[comp["demand_2050_over_production"] > 1]
+        kpis = [(t("scn.kpi.metals"), str(len(comp))), (t("scn.kpi.over"), str(len(over))),
+                (t("scn.kpi.balance"), f"{vd.params['max_residual']:.1e}")]
+    if "projection" in vd.tables and len(vd.tables["projection"]):
+        proj = vd.tables["projection"]
+        figs["trade"] = _memo(request, "scn-trade-fig", lambda: figure_json(
+            trade_projection_figure(proj, vd.tables["history"], labels).update_layout(title=None)), ctx.lang)
+        sel = proj[proj["year"].isin([2030, 2040, 2050])]
+        tables["projection"] = html_table(sel, [
+            Col("product", "scn.col.product"), Col("scenario", "scn.col.scenario"), Col("year", "common.year", "year"),
+            Col("world", "scn.col.world", "sig"), Col("lower", "scn.col.lower", "sig"),
+            Col("upper", "scn.col.upper", "sig")], t, name="projection", download_url=ctx.download_url("projection"))
+    return _render(ctx, "scenarios.html", vd=vd, figs=figs, tables=tables, kpis=kpis, labels=labels)

@@ -241,7 +241,16 @@ def criticality_data(wh: Warehouse) -> ViewData:
         vd.error = str(e)
         return vd
     vd.tables["matrix"] = points
-    cols = ["commodity", "stage", "year", "hhi", "hhi_wgi", "import_reliance", "sr", "sr_upper", "ei",
+    if "sr_upper" not in crit.columns and {"sr_computed", "sr_gap"} <= set(crit.columns):
+        # the criticality table now gives SR with its gap (ROW / producers without WGI left out):
+        # the true SR lies in [sr_computed, sr_computed + sr_gap]; the bar shows the upper end
+        crit = crit.assign(sr_upper=crit["sr_computed"] + crit["sr_gap"].fillna(0.0))
+    if "hhi_wgi" not in crit.columns and "hhi_wgi_gs" in crit.columns:  # global-supply HHI-WGI
+        crit = crit.assign(hhi_wgi=crit["hhi_wgi_gs"])
+    if "year" not in crit.columns and "years" in crit.columns:
+        crit = crit.assign(year=crit["years"])
+    cols = ["commodity", "stage", "year", "hhi", "hhi_wgi", "hhi_wgi_gs", "import_reliance", "sr",
+            "sr_computed", "sr_gap", "sr_upper", "ei",
             "sr_published_latest", "sr_published_assessment"]
     vd.tables["criticality"] = crit[[c for c in cols if c in crit.columns]]
     vd.notes.extend(prov.notes + [f"{f['file']}: {f['cites']}" for f in prov.packaged])
@@ -358,4 +367,159 @@ def provenance_data(wh: Warehouse, ids: list[int] | None = None) -> ViewData:
     vd = ViewData(params={"ids": ids or []})
     vd.tables["ledger"] = led.reset_index(drop=True)
     vd.ledger_ids = {int(i) for i in led["ledger_id"]}
+    return vd
+
+
+# ----------------------------------------------------------------------------- imagery hotspots
+
+
+def hotspot_points(wh: Warehouse) -> pd.DataFrame:
+    """ASGM hotspots detected in imagery (``asgm`` risk events with a location, as written by
+    ``reslog imagery detect --ingest`` / :func:`reslog.intel.imagery.service.ingest_hotspots`)."""
+    return wh.query("SELECT event_id, start_time, country, mine_id, commodity, severity, confidence, "
+                    "title, lat, lon, source, ledger_id FROM risk_events WHERE event_type = 'asgm' "
+                    "AND lat IS NOT NULL AND lon IS NOT NULL ORDER BY start_time DESC")
+
+
+# ----------------------------------------------------------------------------- sites
+
+
+def org_sites(wh: Warehouse, org_id: int | None) -> pd.DataFrame:
+    """Monitoring sites owned by ``org_id`` (none for anonymous callers: sites are private)."""
+    if org_id is None:
+        return pd.DataFrame(columns=["site_id", "name", "org_id", "mine_id", "lat", "lon", "country"])
+    s = wh.query("SELECT * FROM monitoring_sites")
+    s = s[s["org_id"].notna()]
+    return s[s["org_id"].astype(int) == int(org_id)].sort_values("site_id").reset_index(drop=True)
+
+
+def site_data(wh: Warehouse, store: Any, org_id: int | None, site: str | None, sensor: str | None,
+              parameter: str | None, date: str | None) -> ViewData:
+    """One site of the caller's organisation: per-sensor status (readings, QC flags, GISTM
+    level, early-warning state), the chosen sensor's series with its guideline limits, the
+    exceedance and trigger episodes, and the heat map of one parameter on one day — through
+    :mod:`reslog.intel.monitoring.analysis` / :mod:`reslog.intel.monitoring.heatmap` (as
+    ``reslog sites status|warn|heatmap``)."""
+    from reslog.intel.monitoring.analysis import (early_warning, evaluate_triggers, find_exceedances,
+                                                  guideline_table)
+    from reslog.intel.monitoring.heatmap import heatmap_for_site
+    from reslog.intel.monitoring.registry import Registry
+    from reslog.model.monitoring.qc import BAD, describe_flags
+
+    sites = org_sites(wh, org_id)
+    vd = ViewData(params={"sites": sites})
+    if org_id is None:
+        vd.error = "login"
+        return vd
+    if sites.empty:
+        vd.error = ("your organisation has no monitored site; register one with `reslog sites register "
+                    "--sites SITES.csv --sensors SENSORS.csv` (org_id = your organisation) and ingest readings")
+        return vd
+    site = site if site in set(sites["site_id"]) else str(sites["site_id"].iloc[0])
+    reg = Registry.from_warehouse(wh)
+    sens = reg.sensors_of(site)
+    sensor = sensor if sensor in sens.index else (str(sens.index[0]) if len(sens) else None)
+    vd.params.update(site=site, sensor=sensor, site_row=reg.site(site).to_dict(),
+                     sensors=list(sens.index))
+    df = store.query(site)
+    last = df.groupby("sensor_id")["time"].max() if len(df) else pd.Series(dtype="datetime64[ns]")
+    cur, eps = evaluate_triggers(store, reg, site)
+    lev = dict(zip(cur["sensor_id"], cur["level"])) if len(cur) else {}
+    ew = early_warning(store, reg, site)
+    ews = dict(zip(ew["sensor_id"], ew["state"])) if len(ew) else {}
+    n = df.groupby("sensor_id").size() if len(df) else pd.Series(dtype=int)
+    bad = df[(df["qc_flags"] & BAD) != 0].groupby("sensor_id").size() if len(df) else pd.Series(dtype=int)
+    vd.tables["sensors"] = pd.DataFrame({
+        "sensor_id": sens.index, "parameter": sens["parameter"].to_numpy(), "unit": sens["unit"].to_numpy(),
+        "readings": [int(n.get(s, 0)) for s in sens.index],
+        "flagged": [int(bad.get(s, 0)) for s in sens.index],
+        "last_reading": [last.get(s) for s in sens.index],
+        "gistm_level": [lev.get(s) for s in sens.index],
+        "warning_state": [ews.get(s) for s in sens.index],
+        "guideline_sets": sens["guideline_sets"].to_numpy()})
+    exc = find_exceedances(store, reg, site)
+    vd.tables["exceedances"] = exc
+    vd.tables["triggers"] = eps
+    vd.tables["warning"] = ew
+    if sensor is not None:
+        s = sens.loc[sensor]
+        r = df[df["sensor_id"] == sensor][["time", "value", "qc_flags"]].reset_index(drop=True)
+        r["qc"] = [", ".join(describe_flags(int(f))) for f in r["qc_flags"]]
+        vd.tables["readings"] = r
+        sets = [x.strip() for x in str(s["guideline_sets"] or "").split(";") if x.strip()]
+        g = guideline_table(reg)
+        vd.tables["limits"] = g[g["set_id"].isin(sets) & (g["parameter"] == s["parameter"])].reset_index(drop=True)
+        vd.params.update(parameter_of_sensor=s["parameter"],
+                         unit_of_sensor=PARAMETER_UNITS.get(str(s["parameter"]), str(s["unit"])),
+                         amber=s.get("trigger_amber"), red=s.get("trigger_red"), basis=s.get("trigger_basis"))
+    located = sens[sens["lat"].notna()]
+    counts = located.groupby("parameter").size()
+    params = sorted(counts[counts >= 2].index)
+    parameter = parameter if parameter in params else (params[0] if params else None)
+    days = sorted({str(d) for d in pd.to_datetime(df["time"]).dt.strftime("%Y-%m-%d")}) if len(df) else []
+    date = date if date in days else (days[-1] if days else None)
+    vd.params.update(heat_parameters=params, parameter=parameter, days=days, date=date)
+    if parameter and date:
+        try:
+            hm = heatmap_for_site(store, reg, site, parameter, date, resolution=80)
+        except ReslogError as e:
+            vd.notes.append(f"heat map: {e}")
+        else:
+            vd.params["heatmap"] = hm
+            vd.tables["heatmap_points"] = hm.points.assign(parameter=parameter, unit=hm.unit, date=date,
+                                                           method=hm.surface.method)
+    vd.ledger_ids = _ledger_ids(sites[sites["site_id"] == site], reg.sensors_of(site))
+    vd.notes.append("QC flags, exceedances, GISTM levels and early warning as `reslog sites qc|warn|status` "
+                    "compute them (docs/monitoring.md); flagged readings are shown but never used.")
+    src = str(vd.params["site_row"].get("source") or "")
+    if "simulated" in src:
+        vd.notes.append(f"This site's readings are {src}.")
+    return vd
+
+
+def _parameter_units() -> dict[str, str]:
+    from reslog.intel.monitoring.parameters import PARAMETERS
+
+    return {k: p.unit for k, p in PARAMETERS.items()}
+
+
+PARAMETER_UNITS = _parameter_units()
+
+
+# ----------------------------------------------------------------------------- scenarios
+
+
+def scenario_data(wh: Warehouse) -> ViewData:
+    """Low-carbon metal demand to 2050 against today's supply (stock-flow,
+    :func:`reslog.jobs.scenario.run_demand`) and world trade per product under the two scenarios
+    (:func:`reslog.jobs.scenario.run_trade`), as ``reslog scenario demand|trade``."""
+    from reslog.jobs import scenario as J
+
+    vd = ViewData(params={"labels": J.SCENARIO_LABELS})
+    try:
+        d = J.run_demand(wh)
+    except ReslogError as e:
+        vd.params["demand_error"] = (f"{e} — ingest world mine production (`reslog ingest usgs FILE`) "
+                                     "or run `reslog scenario load`")
+    else:
+        vd.tables["comparison"] = d.comparison
+        vd.tables["demand"] = d.demand
+        vd.tables["balance"] = d.balance
+        vd.params["max_residual"] = float(d.balance["max_relative_residual"].max())
+        vd.notes.append("Deployment, intensities, lifetimes and recycling: the shipped, cited inputs "
+                        f"{', '.join(sorted(str(p.name) for p in d.inputs.values()))} (docs/scenario.md).")
+    try:
+        t = J.run_trade(wh, with_gbm=False)
+    except ReslogError as e:
+        vd.params["trade_error"] = (f"{e}. Trade projections need BACI trade of the seed products and the "
+                                    "GHG, GDP and population series: run `reslog scenario load` (reads "
+                                    "../shared/data) or `reslog ingest baci FOLDER` and the World Bank / OWID "
+                                    "series (docs/scenario.md).")
+    else:
+        vd.tables["projection"] = t.projection
+        vd.tables["history"] = t.history
+        vd.tables["skill"] = t.skill
+        vd.notes.extend(t.notes)
+    ledger = wh.query("SELECT ledger_id FROM production WHERE quantity IS NOT NULL")
+    vd.ledger_ids = _ledger_ids(ledger) if "comparison" in vd.tables else set()
     return vd

@@ -1,18 +1,25 @@
 """``/api/fingerprint``: classify REE analyses with a model trained by ``reslog fingerprint
-train`` (path in ``$RESLOG_FINGERPRINT_MODEL``, default ``reslog-data/fingerprint-model.pkl``).
-No analysis here; problem+json errors name the field."""
+train`` (``Settings.fingerprint_model``: ``$RESLOG_FINGERPRINT_MODEL``, default
+``reslog-data/fingerprint-model.pkl``). No analysis here; problem+json errors name the field.
+
+The route computes on the caller's own samples and public reference compositions only, so it is
+open like the other analysis routes.
+"""
 
 from __future__ import annotations
 
-import os
 import pickle
+from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field
 
-from reslog.api.routers.scenario import get_principal, get_warehouse, problem
-from reslog.errors import ReslogError
+from reslog.api.deps import get_reader, get_settings
+from reslog.api.problems import ProblemError, invalid
+from reslog.api.settings import Settings
+from reslog.store.warehouse import Warehouse
 
 router = APIRouter(prefix="/api/fingerprint", tags=["fingerprint"])
 
@@ -28,13 +35,23 @@ class ClassifyRequest(BaseModel):
     samples: list[Sample] = Field(min_length=1, max_length=10_000)
 
 
-def model_path() -> Path:
-    """Where the trained model lives."""
-    return Path(os.environ.get("RESLOG_FINGERPRINT_MODEL", "reslog-data/fingerprint-model.pkl"))
+@lru_cache(maxsize=4)
+def _load(path: str, mtime_ns: int) -> dict[str, Any]:
+    with open(path, "rb") as f:
+        return pickle.load(f)  # noqa: S301 - written by reslog fingerprint train on this server
+
+
+def load_model(path: Path) -> dict[str, Any]:
+    """The saved model (read again when the file changes); 503 when there is none."""
+    if not path.is_file():
+        raise ProblemError(503, "Service Unavailable", f"no trained model: {path} is missing; run "
+                           "`reslog fingerprint train` (or set RESLOG_FINGERPRINT_MODEL)")
+    return _load(str(path.resolve()), path.stat().st_mtime_ns)
 
 
 @router.post("/classify")
-def classify(req: ClassifyRequest, wh=Depends(get_warehouse), principal=Depends(get_principal)):
+def classify(req: ClassifyRequest, wh: Warehouse = Depends(get_reader),
+             settings: Settings = Depends(get_settings)) -> Any:
     """Class or "unknown", calibrated probabilities, per sample."""
     import numpy as np
     import pandas as pd
@@ -42,22 +59,15 @@ def classify(req: ClassifyRequest, wh=Depends(get_warehouse), principal=Depends(
     from reslog.jobs.scenario import reference_values
     from reslog.model.fingerprint.features import FEATURES, calc_features, normalise
 
-    path = model_path()
-    if not path.exists():
-        return problem(503, "no trained model", f"{path} is missing; run `reslog fingerprint train`")
-    with open(path, "rb") as f:
-        saved = pickle.load(f)  # noqa: S301 - written by reslog fingerprint train
+    saved = load_model(Path(settings.fingerprint_model))
     for n, s in enumerate(req.samples):
         for el, v in s.values.items():
             if v is not None and not (np.isfinite(v) and v >= 0):
-                return problem(422, "invalid concentration", f"sample '{s.sample_id}': {el} = {v}",
-                               f"samples[{n}].values.{el}")
+                raise invalid(f"body.samples.{n}.values.{el}",
+                              f"sample '{s.sample_id}': {el} = {v} is not a concentration ≥ 0 ppm")
     vals = pd.DataFrame([{k: (np.nan if v is None or v == 0 else v) for k, v in s.values.items()}
                          for s in req.samples], index=[s.sample_id for s in req.samples])
-    try:
-        feats = calc_features(normalise(vals, reference_values(wh, saved["reference"])))
-    except ReslogError as e:
-        return problem(422, "fingerprint input", str(e))
+    feats = calc_features(normalise(vals, reference_values(wh, saved["reference"])))
     clf = saved["classifier"]
     ok = feats[list(FEATURES)].notna().all(axis=1).to_numpy()
     out = []

@@ -30,7 +30,7 @@ def mine(request: Request, mine_id: str = Path(max_length=200, openapi_examples=
                                              "(overrides mine_sites.capacity)."),
          wh: Warehouse = Depends(get_reader)) -> Response:
     """Lost tonnes, share of world and country supply, affected consumers with lost tonnes."""
-    from reslog.cli.risk import BRAZIL_CASE_MINE
+    from reslog.services.shock import BRAZIL_CASE_MINE
 
     if mine_id != BRAZIL_CASE_MINE and wh.query("SELECT 1 FROM mine_sites WHERE mine_id = ?", [mine_id]).empty:
         raise not_found("mine", mine_id, "path.mine_id")

@@ -23,7 +23,7 @@ from reslog.platform.deps import (Principal, get_db, get_principal, require_role
                                   verify_csrf)
 from reslog.platform.models import Supplier, SupplierList
 from reslog.platform.schemas import NO_NUL
-from reslog.platform.supplier_csv import parse_supplier_csv
+from reslog.sources.suppliers import parse_supplier_csv
 from reslog.store.warehouse import Warehouse
 
 router = APIRouter(prefix="/api/platform/suppliers", tags=["platform: supplier lists"])

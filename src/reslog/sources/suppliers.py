@@ -1,4 +1,8 @@
-"""Read an uploaded supplier list (CSV) strictly, with the shared validators of ``reslog.sources``.
+"""Read a supplier list (CSV) strictly, with the shared validators of ``reslog.sources``.
+
+Used by the platform's upload route (``POST /api/platform/suppliers``): the bytes of the upload
+are parsed here, in ``sources/`` like every other reader of a real format, and the validated rows
+are stored by ``reslog.platform``.
 
 Columns (header names, case-sensitive; ``name`` is accepted for ``supplier``)::
 
