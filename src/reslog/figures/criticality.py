@@ -127,8 +127,9 @@ def matrix_figure(df: pd.DataFrame, *, sr_col: str = "sr", ei_col: str = "ei", t
 
 def sr_bound_figure(table: pd.DataFrame, *, names: dict[str, str] | None = None, x_label: str = "",
                     top: int = 40, height: int = 560, stage_names: dict[str, str] | None = None):
-    """Horizontal bars of the supply-risk upper bound ``sr_upper`` (EoL-RIR = 0, SI = 1: the
-    governance-weighted concentration HHI_WGI) per commodity, with the SR threshold; computed SR
+    """Horizontal bars of an upper end of supply risk ``sr_upper`` per commodity (the dashboard
+    passes ``sr_computed + sr_gap`` of the criticality table; formerly the EoL-RIR = 0, SI = 1
+    bound HHI_WGI), with the SR threshold; computed SR
     where every input is cited is drawn as a dark tick. Input: the criticality table."""
     import plotly.graph_objects as go
 

@@ -271,7 +271,8 @@ def criticality(request: Request, wh: Warehouse = Depends(get_reader),
             figure_json(matrix_figure(m, labels=labels, names={c: t.commodity(c) for c in m["commodity"]})
                         .update_layout(height=560, margin={"l": 60, "r": 20, "t": 20, "b": 90})),
             figure_json(sr_bound_figure(vd.tables["criticality"], x_label=t("crit.col.sr_upper"),
-                                        stage_names={x: t.get(f"map.stage.{x}", x) for x in ("refined", "smelter")},
+                                        stage_names={x: t.get(f"map.stage.{x}", x) for x in ("refined", "smelter", "extraction",
+                                                                                       "processing")},
                                         names={c: t.commodity(c) for c in vd.tables["criticality"]["commodity"]}))),
             ctx.lang)
         points = html_table(m.dropna(subset=["sr", "ei"]).sort_values("sr", ascending=False),
