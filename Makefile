@@ -24,7 +24,8 @@ install-dev: $(VENV)/.installed-dev
 
 # `make run`: build the demo warehouse (starter data, report), add recent news events extracted from
 # the packaged sample articles, the small MRIO that ships in the pymrio wheel and the demo
-# accounts, then serve the API and dashboard on 127.0.0.1:8000. Every step is idempotent.
+# accounts, a simulated monitored site and simulated ASGM hotspots (labelled as such), then serve the
+# API and dashboard on 127.0.0.1:8000. Every step is idempotent.
 RUN_DB ?= reslog-data/reslog.duckdb
 run: install
 	$(BIN)/reslog demo --db $(RUN_DB)
@@ -32,6 +33,7 @@ run: install
 	$(BIN)/reslog events ingest reslog-data/sample_events.jsonl --db $(RUN_DB)
 	$(BIN)/reslog ingest mrio pymrio-test --db $(RUN_DB)
 	$(BIN)/reslog platform demo-users --db $(RUN_DB)
+	$(BIN)/reslog platform demo-data --db $(RUN_DB)
 	$(BIN)/reslog serve --host 127.0.0.1 --port 8000 --db $(RUN_DB)
 
 test: install-dev

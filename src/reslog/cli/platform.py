@@ -80,6 +80,34 @@ def demo_users_cmd(db: DbOption = None, url: UrlOption = None) -> None:
     console.print(t)
 
 
+@platform_app.command("demo-data")
+def demo_data_cmd(db: DbOption = None, url: UrlOption = None) -> None:
+    """Give the demo organisation one monitored site (42 days of simulated sensor readings) and the
+    warehouse the ASGM hotspots the shipped detector finds in one simulated Sentinel-2 scene.
+
+    Both are simulated and labelled so in every table they reach; re-running stores nothing twice.
+    """
+    from sqlalchemy import select
+
+    from reslog.cli.common import resolve_db
+    from reslog.platform.accounts import DEMO_ORG, ensure_demo_users
+    from reslog.platform.models import Organisation
+    from reslog.web.demo_data import ingest_demo_hotspots, register_demo_site
+
+    path = resolve_db(db)
+    engine, sessions = _open(url, db)
+    with sessions() as s:
+        ensure_demo_users(s)
+        org_id = s.scalar(select(Organisation.id).where(Organisation.name == DEMO_ORG))
+    engine.dispose()
+    folder = path.parent / "demo-inputs"
+    folder.mkdir(parents=True, exist_ok=True)
+    doc = ingest_demo_hotspots(path, folder)
+    accepted = register_demo_site(path, org_id, folder)
+    console.print(f"simulated ASGM hotspots: {len(doc.get('features', []))}; demo site readings "
+                  f"accepted: {sum(accepted.values()):,} (a re-run accepts none)")
+
+
 @platform_app.command("create-user")
 def create_user_cmd(
     org: Annotated[str, typer.Argument(help="Organisation name (created if new).")],
