@@ -3,7 +3,7 @@
 set -e
 if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then
   if [ "$(id -u)" = "0" ]; then
-    apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium fonts-noto-cjk
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium fonts-noto-cjk
   else
     echo "chromium.sh: /usr/bin/chromium or fonts-noto-cjk missing; run as root: apt-get install -y chromium fonts-noto-cjk" >&2
   fi
