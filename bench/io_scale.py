@@ -260,7 +260,7 @@ def main() -> None:
         if r.get("skipped"):
             print(f"| {r['n']:,} | {r['R']} × {r['m']} | skipped (not enough free memory) | | | | | | | | |")
             continue
-        rs, fl, pm = r["reslog"], r["floor"], r.get("pymrio", {"failed": "not run"})
+        rs, fl, pm = r["reslog"], r["floor"], r.get("pymrio", {"skipped": True})
 
         def t(d: dict) -> str:
             return f"{d['time']:.1f}" if "time" in d else "—"
@@ -275,7 +275,7 @@ def main() -> None:
         matched = (f"{(rs['time'] - lu_rs + fl['lu_time']) / fl['time']:.2f} (getrf {lu_rs:.0f} s vs "
                    f"{fl['lu_time']:.0f} s)" if "time" in rs and "time" in fl and lu_rs == lu_rs else "—")
         ratio_pm = f"{pm['time'] / rs['time']:.1f}×" if "time" in pm and "time" in rs else (
-            f"pymrio failed: {pm['failed']}" if "failed" in pm else "—")
+            f"pymrio failed: {pm['failed']}" if "failed" in pm else "pymrio not run (--skip-pymrio)")
         diff = f"{r['max_rel_diff']:.1e}" if "max_rel_diff" in r else "—"
         print(f"| {r['n']:,} | {r['R']} × {r['m']} | {t(rs)} | {mem(rs)} | {t(fl)} (LU {fl.get('lu_time', 0):.1f}) "
               f"| {ratio_fl} | {matched} | {t(pm)} | {mem(pm)} | {ratio_pm} | {diff} | {r['load_before']:.1f}–{r['load_after']:.1f} |")
