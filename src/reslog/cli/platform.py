@@ -87,18 +87,15 @@ def demo_data_cmd(db: DbOption = None, url: UrlOption = None) -> None:
 
     Both are simulated and labelled so in every table they reach; re-running stores nothing twice.
     """
-    from sqlalchemy import select
-
     from reslog.cli.common import resolve_db
-    from reslog.platform.accounts import DEMO_ORG, ensure_demo_users
-    from reslog.platform.models import Organisation
+    from reslog.platform.accounts import demo_org_id, ensure_demo_users
     from reslog.web.demo_data import ingest_demo_hotspots, register_demo_site
 
     path = resolve_db(db)
     engine, sessions = _open(url, db)
     with sessions() as s:
         ensure_demo_users(s)
-        org_id = s.scalar(select(Organisation.id).where(Organisation.name == DEMO_ORG))
+        org_id = demo_org_id(s)
     engine.dispose()
     folder = path.parent / "demo-inputs"
     folder.mkdir(parents=True, exist_ok=True)

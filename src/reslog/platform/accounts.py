@@ -149,6 +149,11 @@ DEMO_USERS: tuple[tuple[str, str, str, str], ...] = (
 )
 
 
+def demo_org_id(db: Session) -> int:
+    """Id of the demo organisation (:data:`DEMO_ORG`), created if missing."""
+    return get_or_create_org(db, DEMO_ORG).id
+
+
 def ensure_demo_users(db: Session) -> list[dict[str, str]]:
     """Create the demo organisations and users (idempotent); returns their credentials.
 

@@ -87,12 +87,9 @@ def build_demo_site(folder: Path, *, news: bool = True, mrio: bool = True, site:
     state = open_platform(settings)
     with state.sessions() as s:
         ensure_demo_users(s)
-        from sqlalchemy import select
+        from reslog.platform.accounts import demo_org_id
 
-        from reslog.platform.accounts import DEMO_ORG
-        from reslog.platform.models import Organisation
-
-        org_id = s.scalar(select(Organisation.id).where(Organisation.name == DEMO_ORG))
+        org_id = demo_org_id(s)
     state.engine.dispose()
     if site:
         from reslog.web.demo_data import register_demo_site

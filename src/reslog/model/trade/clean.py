@@ -318,13 +318,12 @@ def flag_outliers(sid: np.ndarray, q: np.ndarray, ma: np.ndarray,
 def _median_mad(sid: np.ndarray, r: np.ndarray, valid: np.ndarray, nser: int) -> tuple[np.ndarray, np.ndarray]:
     """Per-series median residual and 1.4826 · median |r − median r| over valid rows (NaN if none)."""
     df = pd.DataFrame({"sid": sid[valid], "r": r[valid]})
-    med = df.groupby("sid")["r"].transform("median")
-    absdev = (df["r"] - med).abs().groupby(df["sid"])
+    med_s = df.groupby("sid")["r"].median()
+    absdev = (df["r"] - med_s.reindex(df["sid"]).to_numpy()).abs().groupby(df["sid"])
     mad = absdev.median() * 1.482602218505602
     # MAD = 0 when over half the residuals are equal: use 1.2533 · mean |r − median| instead
     # (Iglewicz & Hoaglin 1993), so the other residuals are not all "outliers"
     mad = mad.where(mad > 0, absdev.mean() * 1.2533141373155)
-    med_s = df.groupby("sid")["r"].median()
     out_med, out_mad = np.full(nser, np.nan), np.full(nser, np.nan)
     out_med[med_s.index.to_numpy()] = med_s.to_numpy()
     out_mad[mad.index.to_numpy()] = mad.to_numpy()
